@@ -1,0 +1,1 @@
+"""tiktok_assets: TikTok data as a partitioned Parquet lake, orchestrated by Dagster."""
