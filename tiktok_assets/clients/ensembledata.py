@@ -1,0 +1,552 @@
+"""EnsembleData (TikTok endpoints) client: one method per endpoint, cursor/depth/page_token iteration, units.
+
+The API token is a query parameter; it is added below httpx's logging (``transport._InjectParams``), so it
+never appears in a logged URL, a ``Request`` repr or an error. Units come from the ``units_charged`` header
+and go to ``Page.units`` and the ledger (bucket ``units``, budget in units per UTC day; the price of the next
+call is estimated from the last one seen for that path, and corrected when it is settled).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+
+from tiktok_assets.clients.errors import (
+    ApiError,
+    AuthError,
+    CursorStuckError,
+    InvalidInputError,
+    QuotaExhaustedError,
+    RateLimitedError,
+    RetryableError,
+    Secret,
+    UserUnavailableError,
+    next_utc_midnight,
+)
+from tiktok_assets.clients.pages import Page
+from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
+from tiktok_assets.clients.transport import (
+    RetryPolicy,
+    Transport,
+    parse_json,
+    retry_after,
+    server_time,
+    strip_nul,
+)
+
+API = "ensembledata"
+BUCKET = "units"
+MULTI_INFO_MAX = 100
+
+
+@dataclass(frozen=True)
+class EdEndpoint:
+    path: str
+    records_key: str | None  # key of the list inside `data` (None: `data` itself is the list / the object)
+    cursor_param: str | None  # what the next cursor is sent back as (None: one call)
+    required: tuple[str, ...]
+    key: str  # the record's identity (for dedupe / truth comparison)
+    long: bool = False  # "full" searches: the server pages internally; minutes per call
+    user_param: str | None = None  # which parameter names the account (for UserUnavailableError)
+
+
+ENDPOINTS: dict[str, EdEndpoint] = {
+    e.path: e
+    for e in (
+        EdEndpoint("tt/hashtag/posts", None, "cursor", ("name",), "aweme_id"),
+        EdEndpoint("tt/hashtag/recent-posts", None, None, ("name", "days"), "aweme_id", long=True),
+        EdEndpoint("tt/keyword/search", None, "cursor", ("name", "period"), "aweme_id"),
+        EdEndpoint("tt/keyword/full-search", None, None, ("name", "period"), "aweme_id", long=True),
+        EdEndpoint(
+            "tt/user/posts", None, "start_cursor", ("username", "depth"), "aweme_id", user_param="username"
+        ),
+        EdEndpoint(
+            "tt/user/posts-from-secuid",
+            None,
+            "start_cursor",
+            ("secUid", "depth"),
+            "aweme_id",
+            user_param="secUid",
+        ),
+        EdEndpoint("tt/user/info", None, None, ("username",), "uid", user_param="username"),
+        EdEndpoint("tt/user/info-from-secuid", None, None, ("secUid",), "uid", user_param="secUid"),
+        EdEndpoint("tt/user/search", "users", "cursor", ("keyword",), "uid"),
+        EdEndpoint(
+            "tt/user/liked-posts", "liked_posts", "cursor", ("secUid",), "aweme_id", user_param="secUid"
+        ),
+        EdEndpoint("tt/user/followers", "followers", "cursor", (), "uid", user_param="secUid"),
+        EdEndpoint("tt/user/followings", "followings", "cursor", (), "uid", user_param="secUid"),
+        EdEndpoint("tt/post/info", None, None, ("url",), "aweme_id"),
+        EdEndpoint("tt/post/multi-info", None, None, ("ids",), "aweme_id"),
+        EdEndpoint("tt/post/comments", "comments", "cursor", ("aweme_id",), "cid"),
+        EdEndpoint("tt/post/comments-replies", "comments", "cursor", ("aweme_id", "comment_id"), "cid"),
+        EdEndpoint("tt/music/info", "music", "cursor", ("name",), "mid"),
+        EdEndpoint("tt/music/posts", "aweme_list", "cursor", ("music_id",), "aweme_id"),
+        EdEndpoint("tt/music/details", None, None, ("id",), "id"),
+        EdEndpoint("tt/live/search", None, "cursor", ("keyword",), "room_id"),
+        EdEndpoint("customer/get-used-units", None, None, ("date",), "date"),
+        EdEndpoint("customer/get-history", None, None, ("days",), "date"),
+    )
+}
+
+_STATUS_PARAM = {464: "ids", 466: "country", 462: "url", 469: "name", 520: "aweme_id"}
+_UNAVAILABLE = {463: "not_found", 473: "not_found", 472: "private", 471: "refused", 474: "refused"}
+_PARAM_IN_DETAIL = re.compile(r"parameter '([^']+)'")
+
+
+def endpoint_for(path: str) -> EdEndpoint:
+    key = path.strip("/").removeprefix("apis/").strip("/")
+    try:
+        return ENDPOINTS[key]
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown EnsembleData endpoint {path!r}; known: {', '.join(ENDPOINTS)}", parameter="endpoint"
+        ) from None
+
+
+def record_key(record: Mapping[str, Any], ep: EdEndpoint) -> str | None:
+    """The identity of a record as the API shapes it (users nest under ``user_info``, music ids vary)."""
+    rec: Any = record
+    if "user_info" in rec and isinstance(rec["user_info"], Mapping):
+        rec = rec["user_info"]
+    if "user" in rec and isinstance(rec["user"], Mapping) and ep.key == "uid":
+        rec = rec["user"]
+    for k in (ep.key, "id", "mid", "uid", "aweme_id", "cid"):
+        if rec.get(k) is not None:
+            return str(rec[k])
+    return None
+
+
+def classify(
+    response: httpx.Response,
+    *,
+    endpoint: str,
+    params: Mapping[str, Any],
+    user_param: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The whole JSON body of a success (NULs stripped), or the typed error."""
+    status = response.status_code
+    kw: dict[str, Any] = {"api": API, "endpoint": endpoint, "status": status}
+    if status >= 500 or status == 429 or "html" in response.headers.get("content-type", ""):
+        if status == 429:
+            raise RateLimitedError(
+                "rate limit exceeded (429)",
+                retry_after=retry_after(response),
+                server_now=server_time(response),
+                **kw,
+            )
+        if status >= 500 or status < 400:
+            raise RetryableError(f"HTTP {status}", **kw)
+    payload = parse_json(response, api=API, endpoint=endpoint)
+    if isinstance(payload, dict) and "data" in payload:
+        return strip_nul(payload)  # some 4xx carry data: success, like the official client
+    if status == 200:
+        raise RetryableError("200 without data", **kw)
+    detail = str(payload.get("detail", "")) if isinstance(payload, dict) else ""
+    if status == 495:
+        now = now or server_time(response) or datetime.now(UTC)
+        raise QuotaExhaustedError(
+            f"units depleted (495): {detail}", resets_at=next_utc_midnight(now), bucket=BUCKET, **kw
+        )
+    if status in (491, 492, 493):
+        raise AuthError(f"{detail or 'token refused'} — check ENSEMBLEDATA_TOKEN (parameter token)", **kw)
+    if status in _UNAVAILABLE:
+        who = (
+            params.get(user_param or "", "")
+            or params.get("username")
+            or params.get("secUid")
+            or params.get("id")
+            or "?"
+        )
+        raise UserUnavailableError(str(who), _UNAVAILABLE[status], detail, **kw)  # type: ignore[arg-type]
+    if 400 <= status < 500:
+        m = _PARAM_IN_DETAIL.search(detail)
+        raise InvalidInputError(
+            detail or f"HTTP {status}", parameter=m.group(1) if m else _STATUS_PARAM.get(status), **kw
+        )
+    raise ApiError(f"unexpected HTTP {status}: {detail}", **kw)
+
+
+def _page_parts(payload: dict[str, Any], ep: EdEndpoint) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(records, payload-level extras such as nextCursor/total) whatever the envelope variant."""
+    data = payload.get("data")
+    extras = {k: v for k, v in payload.items() if k != "data"}
+    if isinstance(data, list):
+        return data, extras
+    if isinstance(data, dict):
+        extras.update({k: v for k, v in data.items() if not isinstance(v, list)})
+        if ep.records_key:
+            return list(data.get(ep.records_key) or []), extras
+        if isinstance(data.get("data"), list):  # searches nest the list once more: {"data": {"data": [...]}}
+            return list(data["data"]), extras
+        return [data], extras
+    if data is None:
+        return [], extras
+    return [{"value": data}], extras
+
+
+def flag_pinned(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``is_pinned`` (bool) beside TikTok's ``is_top``, so a pinned old post is never mistaken for new."""
+    for r in records:
+        r["is_pinned"] = bool(r.get("is_top"))
+    return records
+
+
+def trim_older(records: list[dict[str, Any]], oldest_createtime: int) -> tuple[list[dict[str, Any]], int]:
+    """Drop posts created before ``oldest_createtime`` (the API overshoots by up to a chunk)."""
+    kept = [r for r in records if int(r.get("create_time") or 0) >= oldest_createtime]
+    return kept, len(records) - len(kept)
+
+
+class EnsembleDataClient:
+    def __init__(
+        self,
+        token: str,
+        base_url: str = "https://ensembledata.com/apis",
+        ledger: QuotaLedger | None = None,
+        daily_units: int | None = None,
+        *,
+        http_timeout: float = 120.0,
+        long_timeout: float = 600.0,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._token = Secret(token)
+        self.base_url = base_url.rstrip("/")
+        self.ledger = ledger
+        self.budget = Budget(units=daily_units) if daily_units is not None else None
+        self.long_timeout = long_timeout
+        self.clock = clock
+        self.transport = Transport(
+            API,
+            self.base_url,
+            timeout=http_timeout,
+            policy=policy,
+            secret_params={"token": self._token},
+            headers={"user-agent": "tiktok-assets (ensembledata-compatible)"},
+            http_transport=http_transport,
+        )
+        self._price: dict[str, int] = {}  # last units_charged per path (per unit of depth for user posts)
+        self.units_spent = 0
+
+    def __repr__(self) -> str:
+        return f"EnsembleDataClient(base_url={self.base_url!r}, token=***)"
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> EnsembleDataClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def stats(self) -> Any:
+        return self.transport.stats
+
+    # -- one call ---------------------------------------------------------------------------------------------
+    def _estimate(self, ep: EdEndpoint, params: Mapping[str, Any]) -> int:
+        per = self._price.get(ep.path, 1)
+        return per * int(params.get("depth", 1)) if "depth" in params else per
+
+    def call(self, path: str, params: Mapping[str, Any]) -> Page:
+        """One request; ``Page.records`` from whichever envelope variant the endpoint uses."""
+        ep = endpoint_for(path)
+        clean = {k: _param_str(v) for k, v in params.items() if v is not None}
+        missing = [k for k in ep.required if not clean.get(k)]
+        if ep.path in ("tt/user/followers", "tt/user/followings") and not (
+            clean.get("id") or clean.get("secUid")
+        ):
+            missing.append("secUid")
+        if missing:
+            raise InvalidInputError(
+                f"{ep.path} needs {missing}", parameter=missing[0], api=API, endpoint=ep.path
+            )
+        if ep.path == "tt/post/multi-info":
+            n = len([i for i in clean["ids"].split(";") if i])
+            if n > MULTI_INFO_MAX:
+                raise InvalidInputError(
+                    f"{n} post ids; at most {MULTI_INFO_MAX} per call",
+                    parameter="ids",
+                    api=API,
+                    endpoint=ep.path,
+                )
+        reservations: list[Reservation] = []
+        estimate = self._estimate(ep, clean)
+
+        def before() -> None:
+            if self.ledger is not None:
+                day = datetime.fromtimestamp(self.clock(), UTC)
+                reservations.append(
+                    self.ledger.reserve(API, BUCKET, units=estimate, budget=self.budget, day=day)
+                )
+
+        def classify_(response: httpx.Response) -> dict[str, Any]:
+            return classify(
+                response,
+                endpoint=ep.path,
+                params=clean,
+                user_param=ep.user_param,
+                now=datetime.fromtimestamp(self.clock(), UTC),
+            )
+
+        units_seen: list[int] = []
+
+        def after(response: httpx.Response | None) -> None:
+            units = _units(response)
+            units_seen.append(units)
+            if self.ledger is not None and reservations:
+                if response is not None and response.status_code == 429:
+                    self.ledger.release(reservations.pop())  # refused: nothing charged
+                else:
+                    self.ledger.settle(reservations[-1], units=units)
+                reservations.clear()
+
+        sent = self.transport.send(
+            "GET",
+            ep.path,
+            classify_,
+            params=clean,
+            before_attempt=before,
+            after_attempt=after,
+            timeout=self.long_timeout if ep.long else None,
+        )
+        units = sum(units_seen)
+        self.units_spent += units
+        if units_seen and units_seen[-1]:
+            self._price[ep.path] = max(1, units_seen[-1] // max(1, int(clean.get("depth", 1))))
+        records, extras = _page_parts(sent.value, ep)
+        if self.ledger is not None:
+            self.ledger.charge(
+                API, BUCKET, requests=0, records=len(records), day=datetime.fromtimestamp(self.clock(), UTC)
+            )
+        return Page(
+            records, extras.get("nextCursor"), False, requests=sent.attempts, units=units, meta=extras
+        )
+
+    def iter_pages(self, path: str, params: Mapping[str, Any]) -> Iterator[Page]:
+        """Follow the endpoint's cursor to the end (one call for unpaged endpoints)."""
+        ep = endpoint_for(path)
+        p = dict(params)
+        seen: set[Any] = set()
+        while True:
+            page = self.call(ep.path, p)
+            nxt = page.cursor
+            token = page.meta.get("nextPageToken")
+            if ep.path == "tt/user/followings":
+                page.has_more = nxt is not None and token is not None  # the end: either key missing (doc)
+            else:
+                page.has_more = ep.cursor_param is not None and nxt is not None
+            yield page
+            if not page.has_more:
+                return
+            state = (nxt, token)
+            if state in seen:
+                raise CursorStuckError(f"cursor {nxt!r} repeated", api=API, endpoint=ep.path)
+            seen.add(state)
+            assert ep.cursor_param is not None
+            p[ep.cursor_param] = nxt
+            if token is not None:
+                p["page_token"] = token
+
+    # -- named endpoints ----------------------------------------------------------------------------------------
+    def iter_hashtag_posts(self, name: str, cursor: int | None = None) -> Iterator[Page]:
+        return self.iter_pages("tt/hashtag/posts", {"name": name, "cursor": cursor})
+
+    def hashtag_recent_posts(self, name: str, days: int, max_cursor: int | None = None) -> Page:
+        return self.call("tt/hashtag/recent-posts", {"name": name, "days": days, "max_cursor": max_cursor})
+
+    def iter_keyword_search(
+        self,
+        name: str,
+        period: int,
+        *,
+        sorting: int | None = None,
+        country: str | None = None,
+        match_exactly: bool | None = None,
+        get_author_stats: bool | None = None,
+        cursor: int | None = None,
+    ) -> Iterator[Page]:
+        return self.iter_pages(
+            "tt/keyword/search",
+            {
+                "name": name,
+                "period": period,
+                "sorting": sorting,
+                "country": country,
+                "match_exactly": match_exactly,
+                "get_author_stats": get_author_stats,
+                "cursor": cursor,
+            },
+        )
+
+    def keyword_full_search(
+        self,
+        name: str,
+        period: int,
+        *,
+        sorting: int | None = None,
+        country: str | None = None,
+        match_exactly: bool | None = None,
+    ) -> Page:
+        return self.call(
+            "tt/keyword/full-search",
+            {
+                "name": name,
+                "period": period,
+                "sorting": sorting,
+                "country": country,
+                "match_exactly": match_exactly,
+            },
+        )
+
+    def iter_user_posts(
+        self,
+        username: str | None = None,
+        depth: int = 1,
+        *,
+        sec_uid: str | None = None,
+        oldest_createtime: int | None = None,
+        trim: bool = True,
+        start_cursor: int | None = None,
+    ) -> Iterator[Page]:
+        """Posts to the end (or to ``oldest_createtime``), ``depth`` chunks of 10 per call. Pinned posts come
+        first with ``is_pinned``; with ``trim`` the overshoot older than ``oldest_createtime`` is dropped
+        (counted in ``Page.skipped``)."""
+        if depth < 1:
+            raise InvalidInputError("depth must be ≥ 1", parameter="depth")
+        path, who = (
+            ("tt/user/posts-from-secuid", {"secUid": sec_uid})
+            if sec_uid
+            else ("tt/user/posts", {"username": username})
+        )
+        for page in self.iter_pages(
+            path,
+            {**who, "depth": depth, "oldest_createtime": oldest_createtime, "start_cursor": start_cursor},
+        ):
+            flag_pinned(page.records)
+            if trim and oldest_createtime is not None:
+                page.records, page.skipped = trim_older(page.records, int(oldest_createtime))
+            yield page
+
+    def user_posts(
+        self,
+        username: str | None = None,
+        depth: int = 1,
+        oldest_createtime: int | None = None,
+        trim: bool = True,
+        *,
+        sec_uid: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """All posts as one list (see ``iter_user_posts``)."""
+        return [
+            r
+            for page in self.iter_user_posts(
+                username, depth, sec_uid=sec_uid, oldest_createtime=oldest_createtime, trim=trim
+            )
+            for r in page.records
+        ]
+
+    def user_info(self, username: str) -> dict[str, Any]:
+        return _one(self.call("tt/user/info", {"username": username}))
+
+    def user_info_from_secuid(self, sec_uid: str, alternative_method: bool | None = None) -> dict[str, Any]:
+        return _one(
+            self.call(
+                "tt/user/info-from-secuid", {"secUid": sec_uid, "alternative_method": alternative_method}
+            )
+        )
+
+    def iter_user_search(self, keyword: str, cursor: int | None = None) -> Iterator[Page]:
+        return self.iter_pages("tt/user/search", {"keyword": keyword, "cursor": cursor})
+
+    def iter_liked_posts(self, sec_uid: str, cursor: int | None = None) -> Iterator[Page]:
+        return self.iter_pages("tt/user/liked-posts", {"secUid": sec_uid, "cursor": cursor})
+
+    def iter_followers(
+        self, user_id: int | str | None = None, sec_uid: str | None = None, cursor: int | None = None
+    ) -> Iterator[Page]:
+        return self.iter_pages("tt/user/followers", {"id": user_id, "secUid": sec_uid, "cursor": cursor})
+
+    def iter_followings(
+        self,
+        user_id: int | str | None = None,
+        sec_uid: str | None = None,
+        cursor: int | None = None,
+        page_token: str | None = None,
+    ) -> Iterator[Page]:
+        return self.iter_pages(
+            "tt/user/followings",
+            {"id": user_id, "secUid": sec_uid, "cursor": cursor, "page_token": page_token},
+        )
+
+    def post_info(self, url: str) -> list[dict[str, Any]]:
+        return self.call("tt/post/info", {"url": url}).records
+
+    def multi_post_info(self, ids: Sequence[int | str]) -> list[dict[str, Any]]:
+        return self.call("tt/post/multi-info", {"ids": ";".join(str(i) for i in ids)}).records
+
+    def iter_post_comments(self, aweme_id: int | str, cursor: int | None = None) -> Iterator[Page]:
+        return self.iter_pages("tt/post/comments", {"aweme_id": aweme_id, "cursor": cursor})
+
+    def iter_comment_replies(
+        self, aweme_id: int | str, comment_id: int | str, cursor: int | None = None
+    ) -> Iterator[Page]:
+        return self.iter_pages(
+            "tt/post/comments-replies", {"aweme_id": aweme_id, "comment_id": comment_id, "cursor": cursor}
+        )
+
+    def iter_music_search(
+        self,
+        name: str,
+        *,
+        sorting: int | None = None,
+        filter_by: int | None = None,
+        cursor: int | None = None,
+    ) -> Iterator[Page]:
+        return self.iter_pages(
+            "tt/music/info", {"name": name, "sorting": sorting, "filter_by": filter_by, "cursor": cursor}
+        )
+
+    def iter_music_posts(self, music_id: int | str, cursor: int | None = None) -> Iterator[Page]:
+        return self.iter_pages("tt/music/posts", {"music_id": music_id, "cursor": cursor})
+
+    def music_details(self, music_id: int | str) -> dict[str, Any]:
+        return _one(self.call("tt/music/details", {"id": music_id}))
+
+    def used_units(self, day: date | str) -> Any:
+        return self.call("customer/get-used-units", {"date": str(day)}).records
+
+    def usage_history(self, days: int) -> list[dict[str, Any]]:
+        return self.call("customer/get-history", {"days": days}).records
+
+
+def _param_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _units(response: httpx.Response | None) -> int:
+    if response is None:
+        return 0
+    raw = response.headers.get("units_charged") or response.headers.get("units-charged") or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
+
+
+def _one(page: Page) -> dict[str, Any]:
+    return page.records[0] if page.records else {}

@@ -1,0 +1,375 @@
+"""HTTP for every client: one pooled ``httpx.Client`` per API, the retry loop, and secret hygiene.
+
+The retry policy is decided by error class only (``errors.py``); the per-API modules turn a response into a
+value or a typed error (their ``classify``), this module decides what happens next:
+
+- ``RetryableError``: bounded exponential backoff with jitter (5xx, gateway HTML, resets, truncated JSON, …)
+- ``SearchIdNotReadyError``: its own, growing wait (a fresh ``search_id`` is rejected for a few seconds)
+- ``RateLimitedError``: wait (``Retry-After`` or a minute) a bounded number of times; the caller's
+  ``on_rate_limit`` may turn it into ``QuotaExhaustedError`` (Research: the ledger says the day is spent)
+- ``TokenExpiredError``: the caller's ``refresh`` once, then replay; a second one is an ``AuthError``
+- anything else (invalid input, auth, quota, unavailable user): raised at once, never retried.
+
+Secrets: an API token that must travel in the URL (EnsembleData) is added by ``_InjectParams`` inside the
+transport layer, below httpx's own request logging, so neither httpx's log line, ``Request.__repr__`` nor an
+exception's ``request`` ever holds it; a logging filter on the httpx/httpcore loggers masks registered secrets
+as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+import orjson
+
+from tiktok_assets.clients.errors import (
+    ApiError,
+    AuthError,
+    RateLimitedError,
+    RetryableError,
+    SearchIdNotReadyError,
+    Secret,
+    TokenExpiredError,
+    redact,
+)
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# --- log redaction -----------------------------------------------------------------------------------------
+
+# Logger filters only see records logged on that very logger, not its children: list every one that logs.
+_REDACTED_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "tiktok_assets",
+    "tiktok_assets.clients",
+    "tiktok_assets.clients.transport",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a record's final message (formatted once, args cleared)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is not ours to fix; let the handler report it
+            return True
+        clean = redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_log_redaction() -> None:
+    """Idempotent: attach the redacting filter to httpx's, httpcore's and our loggers."""
+    for name in _REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+class _InjectParams(httpx.BaseTransport):
+    """Adds secret query parameters to the request that goes on the wire, not to the one httpx logs."""
+
+    def __init__(self, inner: httpx.BaseTransport, params: Mapping[str, Secret]) -> None:
+        self._inner = inner
+        self._params = dict(params)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url.copy_merge_params({k: v.get() for k, v in self._params.items()})
+        wire = httpx.Request(
+            request.method, url, headers=request.headers, stream=request.stream, extensions=request.extensions
+        )
+        return self._inner.handle_request(wire)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+# --- retry policy --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetryPolicy:
+    """How long and how often to retry each error class. ``sleep`` is injectable so tests stay fast."""
+
+    max_attempts: int = 6  # per request, for RetryableError
+    base_delay: float = 2.0
+    max_delay: float = 120.0
+    jitter: float = 0.25  # multiplicative: delay * (1 + jitter * U[0,1))
+    search_id_attempts: int = 6  # growing wait: search_id_wait * n
+    search_id_wait: float = 3.0
+    rate_limit_attempts: int = 3  # per-minute 429s tolerated in a row before calling it the daily quota
+    rate_limit_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def fast(cls, sleep: Callable[[float], None] | None = None) -> RetryPolicy:
+        """Tiny delays for tests and the sandbox (same attempt counts as production)."""
+        return cls(
+            base_delay=0.001,
+            max_delay=0.01,
+            search_id_wait=0.001,
+            rate_limit_wait=0.001,
+            sleep=sleep or time.sleep,
+        )
+
+    def backoff(self, attempt: int) -> float:
+        delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return delay * (1 + self.jitter * self.rng.random())
+
+
+@dataclass(frozen=True)
+class Sent(Generic[T]):
+    """A classified response and what it cost: ``attempts`` HTTP requests (incl. retries)."""
+
+    value: T
+    attempts: int
+    response: httpx.Response
+
+
+@dataclass
+class TransportStats:
+    requests: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    rate_limit_waits: int = 0
+    slept: float = 0.0
+    by_error: dict[str, int] = field(default_factory=dict)
+
+
+# --- response helpers ---------------------------------------------------------------------------------------
+
+
+_HUGE_INT = re.compile(rb"\d{20}")
+
+
+def loads_exact(content: bytes) -> Any:
+    """JSON with every integer exact. orjson turns integers beyond 64 bits into floats (a captured response
+    holds a 20-digit id), so a body with a 20+ digit run falls back to the stdlib parser, which keeps them."""
+    if _HUGE_INT.search(content):
+        return json.loads(content)
+    return orjson.loads(content)
+
+
+def parse_json(response: httpx.Response, *, api: str, endpoint: str) -> Any:
+    """Parsed body (ints stay ints, however big). Non-JSON bodies: retryable when they look transient."""
+    content_type = response.headers.get("content-type", "")
+    if "html" in content_type:
+        raise RetryableError(
+            f"HTTP {response.status_code} with an HTML body (gateway)",
+            api=api,
+            endpoint=endpoint,
+            status=response.status_code,
+        )
+    try:
+        return loads_exact(response.content)
+    except (orjson.JSONDecodeError, json.JSONDecodeError, UnicodeDecodeError):
+        if response.status_code < 400 or response.status_code >= 500:
+            raise RetryableError(
+                f"HTTP {response.status_code}: truncated or invalid JSON ({len(response.content)} bytes)",
+                api=api,
+                endpoint=endpoint,
+                status=response.status_code,
+            ) from None
+        raise ApiError(
+            f"HTTP {response.status_code} with a non-JSON body",
+            api=api,
+            endpoint=endpoint,
+            status=response.status_code,
+        ) from None
+
+
+def server_time(response: httpx.Response) -> datetime | None:
+    """The server's clock from its ``Date`` header: the quota day is the server's, not ours."""
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def strip_nul(value: Any) -> Any:
+    """NUL bytes removed from every string, recursively (they break database inserts downstream)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+    return value
+
+
+# --- the transport -----------------------------------------------------------------------------------------------
+
+
+class Transport:
+    """One ``httpx.Client`` (pooled, explicit timeouts) and the retry loop for one API."""
+
+    def __init__(
+        self,
+        api: str,
+        base_url: str,
+        *,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        secret_params: Mapping[str, Secret] | None = None,
+        headers: Mapping[str, str] | None = None,
+        policy: RetryPolicy | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        install_log_redaction()
+        self.api = api
+        self.policy = policy or RetryPolicy()
+        self.stats = TransportStats()
+        inner = http_transport or httpx.HTTPTransport(retries=0)
+        wire = _InjectParams(inner, secret_params) if secret_params else inner
+        self.client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            headers=dict(headers or {}),
+            transport=wire,
+        )
+
+    def __repr__(self) -> str:
+        return f"Transport({self.api!r}, {str(self.client.base_url)!r})"
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _count(self, err: Exception) -> None:
+        name = type(err).__name__
+        self.stats.by_error[name] = self.stats.by_error.get(name, 0) + 1
+
+    def _sleep(self, seconds: float) -> None:
+        self.stats.slept += seconds
+        self.policy.sleep(seconds)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        classify: Callable[[httpx.Response], T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        before_attempt: Callable[[], None] | None = None,
+        after_attempt: Callable[[httpx.Response | None], None] | None = None,
+        on_rate_limit: Callable[[RateLimitedError, int], None] | None = None,
+        refresh: Callable[[], Mapping[str, str]] | None = None,
+    ) -> Sent[T]:
+        """Send until the classified value comes back or a non-retryable error is raised.
+
+        ``before_attempt`` runs before every attempt (the ledger's reserve: may refuse with a budget error),
+        ``after_attempt`` after it (settle; ``None`` when no response arrived). ``refresh`` returns fresh
+        headers after a ``TokenExpiredError`` (once per call).
+        """
+        hdrs = dict(headers or {})
+        content = orjson.dumps(json_body) if json_body is not None else None
+        if content is not None:
+            hdrs.setdefault("content-type", "application/json")
+        attempts = retries = search_waits = rate_waits = 0
+        refreshed = False
+        while True:
+            if before_attempt is not None:
+                before_attempt()
+            attempts += 1
+            self.stats.requests += 1
+            response: httpx.Response | None = None
+            error: Exception | None = None
+            try:
+                request = self.client.build_request(
+                    method,
+                    path.lstrip("/"),
+                    params=params,
+                    content=content,
+                    data=data,
+                    headers=hdrs,
+                    timeout=httpx.USE_CLIENT_DEFAULT
+                    if timeout is None
+                    else httpx.Timeout(timeout, connect=10.0),
+                )
+                # Streamed, so the headers (units_charged) are seen even when the body then breaks off.
+                response = self.client.send(request, stream=True)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+                try:
+                    return Sent(classify(response), attempts, response)
+                except (RetryableError, TokenExpiredError) as exc:
+                    error = exc
+            except httpx.TransportError as exc:  # resets, time-outs, refused connections, cut bodies
+                error = RetryableError(
+                    f"network error: {type(exc).__name__}: {redact(exc)}", api=self.api, endpoint=path
+                )
+            finally:
+                if after_attempt is not None:
+                    after_attempt(response)
+            self._count(error)
+            log.debug("%s %s attempt %d failed: %s", self.api, path, attempts, error)
+            if isinstance(error, TokenExpiredError):
+                if refreshed or refresh is None:
+                    raise AuthError(
+                        f"token refused after a refresh: {error}", api=self.api, endpoint=path, status=401
+                    ) from None
+                refreshed = True
+                self.stats.refreshes += 1
+                hdrs.update(refresh())
+                continue
+            if isinstance(error, RateLimitedError):
+                rate_waits += 1
+                if on_rate_limit is not None:
+                    on_rate_limit(error, rate_waits)  # may raise QuotaExhaustedError
+                if rate_waits > self.policy.rate_limit_attempts:
+                    raise error
+                self.stats.rate_limit_waits += 1
+                self._sleep(error.retry_after or self.policy.rate_limit_wait * rate_waits)
+                continue
+            if isinstance(error, SearchIdNotReadyError):
+                search_waits += 1
+                if search_waits >= self.policy.search_id_attempts:
+                    raise error
+                self.stats.retries += 1
+                self._sleep(self.policy.search_id_wait * search_waits)
+                continue
+            assert isinstance(error, RetryableError)
+            retries += 1
+            if retries >= self.policy.max_attempts:
+                raise error
+            self.stats.retries += 1
+            self._sleep(self.policy.backoff(retries))
