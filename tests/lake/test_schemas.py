@@ -1,0 +1,104 @@
+"""Normalizing recorded API payloads into the lake's explicit Arrow schemas."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from tiktok_assets.lake import schemas
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _data(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))["data"]
+
+
+def test_every_dataset_has_meta_columns_and_typed_ids() -> None:
+    for name, schema in schemas.SCHEMAS.items():
+        for meta in ("collected_at", "window_start", "window_end", "extra_json"):
+            assert meta in schema.names, (name, meta)
+        assert schema.field("collected_at").type == pa.timestamp("s", tz="UTC")
+        ds = schemas.dataset(name)
+        for dim in ds.partition_dims:
+            assert dim not in schema.names, f"{name}: partition dim {dim} must live in the path only"
+        for field in schema:
+            if field.name == "id" or field.name.endswith("_count"):
+                assert field.type == pa.int64(), (name, field.name)
+
+
+def test_big_ids_stay_exact_int64() -> None:
+    videos = _data("c4d_api_videos_response_page_1_of_2.json")["videos"]
+    table = schemas.normalize("videos", videos, 1_712_000_000, (date(2024, 1, 1), date(2024, 1, 7)))
+    assert table.schema == schemas.SCHEMAS["videos"]
+    assert table.num_rows == len(videos)
+    assert table["id"].to_pylist() == [v["id"] for v in videos]  # above 2^53: a float would corrupt them
+    assert table["music_id"].to_pylist() == [v.get("music_id") for v in videos]
+    assert table["create_time"][0].as_py() == datetime.fromtimestamp(videos[0]["create_time"], UTC)
+    assert table["window_start"][0].as_py() == datetime(2024, 1, 1, tzinfo=UTC)
+    assert table["hashtag_names"][0].as_py() == videos[0]["hashtag_names"]
+
+
+def test_an_id_beyond_int64_is_rejected_not_wrapped() -> None:
+    videos = _data("c4d_api_videos_response_page_2_of_2.json")["videos"]
+    table = schemas.normalize("videos", videos, 0)
+    assert table.num_rows == len(videos) - 1
+    assert schemas.rejected_rows(table) == 1
+    assert 73207681965695992750 not in table["id"].to_pylist()
+
+
+def test_nul_bytes_are_stripped() -> None:
+    videos = _data("c4d_api_videos_response_unicode_with_null_bytes.json")["videos"]
+    table = schemas.normalize("videos", videos, 0)
+    assert "\x00" not in table["username"][0].as_py()
+    assert table["username"][0].as_py() == "حموديالباشا4"
+    assert "تيك_توك" in table["hashtag_names"][0].as_py()
+
+
+def test_old_video_id_key_is_read_as_id() -> None:
+    videos = _data("traktok_example_resp_q_videos.json")["videos"]
+    table = schemas.normalize("videos", videos, 0)
+    assert table["id"].to_pylist() == [702874395068494965, 702874395068494965]
+    assert table["effect_ids"][0].as_py() == ["0"]
+
+
+def test_unknown_fields_and_misfits_go_to_extra_json() -> None:
+    record = {"id": 1, "create_time": 5, "brand_new_field": {"a": [1, 2]}, "view_count": "lots",
+              "video_tag": {"type": "x", "number": 2, "surprise": True}}  # fmt: skip
+    table = schemas.normalize("videos", [record], 0)
+    extra = json.loads(table["extra_json"][0].as_py())
+    assert extra == {"brand_new_field": {"a": [1, 2]}, "view_count": "lots",
+                     "video_tag": {"type": "x", "number": 2, "surprise": True}}  # fmt: skip
+    assert table["view_count"][0].as_py() is None
+    assert table["video_tag"][0].as_py() is None
+    row = schemas.normalize("videos", [{"id": 2, "video_tag": {"type": "t", "number": "7"}}], 0).to_pylist()[
+        0
+    ]
+    assert row["video_tag"] == {"type": "t", "number": 7} and row["extra_json"] is None
+
+
+def test_nested_structs_are_kept_as_structs() -> None:
+    record = {"id": 3, "hashtag_info_list": [{"hashtag_id": "77", "hashtag_description": "d"}],
+              "effect_info_list": [{"effect_id": "e1", "effect_name": "n", "effect_photo_url": "u"}]}  # fmt: skip
+    table = schemas.normalize("videos", [record], 0)
+    assert pa.types.is_struct(table.schema.field("hashtag_info_list").type.value_type)
+    assert table["hashtag_info_list"][0].as_py() == [{"hashtag_id": 77, "hashtag_description": "d"}]
+
+
+def test_comments_and_user_info_fixtures() -> None:
+    comments = _data("c4d_api_comments_response.json")["comments"]
+    table = schemas.normalize("comments", comments, 0)
+    assert table.num_rows == len(comments)
+    assert table["parent_comment_id"].to_pylist() == table["video_id"].to_pylist()
+    user = {"username": "someone", "status": "ok", **_data("traktok_example_resp_q_user.json")}
+    row = schemas.normalize("user_info", [user], 0).to_pylist()[0]
+    assert row["likes_count"] == 27155089 and row["is_verified"] is False and row["extra_json"] is None
+
+
+def test_unknown_dataset_is_named() -> None:
+    with pytest.raises(KeyError, match="nope"):
+        schemas.normalize("nope", [], 0)

@@ -1,0 +1,305 @@
+"""Atomic, streaming partition writes.
+
+- Streaming: ``write()`` buffers at most ``row_group_rows`` rows, then hands a row group to a ``ParquetWriter``
+  on disk, so memory stays flat however large the partition grows.
+- Atomic: everything goes to a temp file under ``<lake>/.tmp``; ``commit()`` deduplicates by the dataset key
+  and ``os.replace``s the partition's single file. A reader sees the old partition or the new one, never half.
+  A killed process leaves only an orphan temp file, outside every dataset tree.
+- Idempotent: a commit replaces the partition exactly; nothing of an earlier materialization survives.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tiktok_assets.lake import layout
+from tiktok_assets.lake.schemas import SCHEMAS, dataset
+
+DEFAULT_ROW_GROUP_ROWS = 50_000
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _keep_first_mask(keys: pa.Table) -> pa.Array | None:
+    """A boolean mask keeping the first row of each key, or None when keys are already unique.
+
+    Integer ids (most datasets) go through numpy: a sort of 8 bytes a row, no hash aggregation, so the
+    commit of a 1M-row partition stays within tens of MB.
+    """
+    n = keys.num_rows
+    if (
+        keys.num_columns == 1
+        and pa.types.is_integer(keys.schema.field(0).type)
+        and keys.column(0).null_count == 0
+    ):
+        values = keys.column(0).to_numpy()
+        _, first = np.unique(values, return_index=True)
+        if len(first) == n:
+            return None
+        keep = np.zeros(n, dtype=bool)
+        keep[first] = True
+        return pa.array(keep)
+    indexed = keys.append_column("__i", pa.array(np.arange(n, dtype=np.int64)))
+    firsts = indexed.group_by(list(keys.column_names), use_threads=False).aggregate([("__i", "min")])
+    if firsts.num_rows == n:
+        return None
+    return pc.is_in(pa.array(np.arange(n, dtype=np.int64)), value_set=firsts["__i_min"])
+
+
+class PartitionWriter:
+    """Write one lake partition: ``with PartitionWriter(...) as w: w.write(table)``; commits on clean exit.
+
+    ``metadata`` lands in the Parquet footer (e.g. the run that wrote it, used to resume retries).
+    ``append=True`` starts from the rows already committed (used when rows of a closed day show up late).
+    """
+
+    def __init__(
+        self,
+        lake_dir: Path | str,
+        source: str,
+        dataset_name: str,
+        partition: Mapping[str, str],
+        *,
+        metadata: Mapping[str, str] | None = None,
+        row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
+        append: bool = False,
+    ) -> None:
+        ds = dataset(dataset_name)
+        if tuple(partition) != ds.partition_dims:
+            raise ValueError(f"{dataset_name} is partitioned by {ds.partition_dims}, got {tuple(partition)}")
+        self.lake_dir = Path(lake_dir)
+        self.source = source
+        self.dataset = ds
+        self.partition = dict(partition)
+        self.final_path = layout.partition_file(lake_dir, source, dataset_name, partition)
+        base = SCHEMAS[dataset_name]
+        meta = dict(base.metadata or {})
+        meta.update({k.encode(): str(v).encode() for k, v in (metadata or {}).items()})
+        self.schema = base.with_metadata(meta)
+        self.row_group_rows = row_group_rows
+        self.rows_written = 0
+        self.rows_committed: int | None = None
+        self._tmp_dir = layout.tmp_root(lake_dir)
+        self._tmp_path = self._tmp_dir / f"{dataset_name}-{uuid.uuid4().hex}.parquet"
+        self._writer: pq.ParquetWriter | None = None
+        self._buffer: list[pa.Table] = []
+        self._buffered = 0
+        self._closed = False
+        # Searches return ids strictly decreasing; while that holds, no key can repeat and the commit skips
+        # the dedupe pass (memory stays flat at commit too). Any other order falls back to the key scan.
+        self._descending: bool = len(ds.key) == 1
+        self._last_key: int | None = None
+        if append and self.final_path.exists():
+            for batch in pq.ParquetFile(self.final_path).iter_batches(batch_size=row_group_rows):
+                self.write(self._as_schema(batch))
+
+    def _as_schema(self, batch: pa.RecordBatch) -> pa.Table:
+        # Parquet has no second-resolution timestamps: batches read back come as ms and are cast home.
+        return pa.Table.from_batches([batch]).cast(self.schema)
+
+    # -- streaming ---------------------------------------------------------------------------------------
+    def _open(self) -> pq.ParquetWriter:
+        if self._writer is None:
+            self._tmp_dir.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self._tmp_path, self.schema, compression="zstd")
+        return self._writer
+
+    def write(self, table: pa.Table) -> None:
+        if self._closed:
+            raise RuntimeError("partition writer already closed")
+        if table.num_rows == 0:
+            return
+        table = table.select(self.schema.names).cast(self.schema)
+        self._track_order(table)
+        self._buffer.append(table)
+        self._buffered += table.num_rows
+        self.rows_written += table.num_rows
+        if self._buffered >= self.row_group_rows:
+            self._flush()
+
+    def _track_order(self, table: pa.Table) -> None:
+        if not self._descending:
+            return
+        column = table[self.dataset.key[0]]
+        if not pa.types.is_integer(column.type) or column.null_count:
+            self._descending = False
+            return
+        values = column.to_numpy()
+        if (self._last_key is not None and values[0] >= self._last_key) or (np.diff(values) >= 0).any():
+            self._descending = False
+            return
+        self._last_key = int(values[-1])
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        combined = pa.concat_tables(self._buffer)
+        self._buffer, self._buffered = [], 0
+        self._open().write_table(combined, row_group_size=self.row_group_rows)
+
+    # -- commit / abort ----------------------------------------------------------------------------------
+    def commit(self) -> int:
+        """Deduplicate, make the partition visible atomically; returns the committed row count."""
+        if self._closed:
+            raise RuntimeError("partition writer already closed")
+        self._flush()
+        writer = self._open()  # an empty partition is still a file: "collected, nothing there" ≠ "absent"
+        writer.close()
+        self._closed = True
+        path = self._dedupe(self._tmp_path)
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+        self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.final_path)
+        _fsync_dir(self.final_path.parent)
+        self.rows_committed = pq.ParquetFile(self.final_path).metadata.num_rows
+        return self.rows_committed
+
+    def _dedupe(self, path: Path) -> Path:
+        # Only the key columns are read to find duplicates: memory grows by the keys, not the rows.
+        source = pq.ParquetFile(path)
+        if source.metadata.num_rows == 0 or self._descending:
+            return path
+        keep = _keep_first_mask(pq.read_table(path, columns=list(self.dataset.key)))
+        if keep is None:
+            return path
+        out_path = path.with_suffix(".dedup.parquet")
+        offset = 0
+        with pq.ParquetWriter(out_path, self.schema, compression="zstd") as out:
+            for batch in source.iter_batches(batch_size=self.row_group_rows):
+                mask = keep.slice(offset, batch.num_rows)
+                offset += batch.num_rows
+                out.write_table(self._as_schema(batch).filter(mask), row_group_size=self.row_group_rows)
+        path.unlink()
+        return out_path
+
+    def abort(self) -> None:
+        if self._writer is not None and not self._closed:
+            self._writer.close()
+        self._closed = True
+        self._tmp_path.unlink(missing_ok=True)
+
+    def __enter__(self) -> PartitionWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None and not self._closed:
+            self.commit()
+        elif not self._closed:
+            self.abort()
+
+
+def utc_day(ts: datetime) -> date:
+    return ts.astimezone(UTC).date()
+
+
+class DayRouter:
+    """Split a stream of tables into daily partitions by a timestamp column (range runs).
+
+    Rows of a video search come newest first, so once a row of an earlier day arrives, every later day seen
+    is complete and is committed at once — an interruption (quota) keeps the days already passed. A row for
+    a day already committed (ordering broken by the API) reopens that day in append mode rather than losing it.
+    ``days`` is the set of days this run owns; rows outside it are counted and dropped (``out_of_range``).
+    """
+
+    def __init__(
+        self,
+        make_writer: Callable[[date, bool], PartitionWriter],
+        days: Iterable[date],
+        time_column: str = "create_time",
+        on_commit: Callable[[date, int], None] | None = None,
+    ) -> None:
+        self._make_writer = make_writer
+        self.days = set(days)
+        self.time_column = time_column
+        self._open: dict[date, PartitionWriter] = {}
+        self.committed: dict[date, int] = {}
+        self.out_of_range = 0
+        self._on_commit = on_commit
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        day_col = pc.cast(pc.floor_temporal(table[self.time_column], unit="day"), pa.timestamp("s", tz="UTC"))
+        days = [d.date() if d is not None else None for d in day_col.unique().to_pylist()]
+        for day in days:
+            mask = (
+                pc.is_null(day_col)
+                if day is None
+                else pc.equal(
+                    day_col, pa.scalar(datetime(day.year, day.month, day.day, tzinfo=UTC), type=day_col.type)
+                )
+            )
+            part = table.filter(mask)
+            if day is None or day not in self.days:
+                self.out_of_range += part.num_rows
+                continue
+            writer = self._open.get(day)
+            if writer is None:
+                writer = self._make_writer(day, day in self.committed)
+                self._open[day] = writer
+            writer.write(part)
+        oldest = min((d for d in days if d is not None and d in self.days), default=None)
+        if oldest is not None:
+            # Everything newer than the oldest day in this page is complete.
+            for day in [d for d in self._open if d > oldest]:
+                self._commit(day)
+
+    def _commit(self, day: date) -> None:
+        writer = self._open.pop(day)
+        self.committed[day] = writer.commit()
+        if self._on_commit:
+            self._on_commit(day, self.committed[day])
+
+    def finish(self, days: Iterable[date]) -> None:
+        """The window is exhausted: commit the open days and write empty partitions for days with no rows."""
+        for day in sorted(self._open, reverse=True):
+            self._commit(day)
+        for day in days:
+            if day not in self.committed:
+                self._open[day] = self._make_writer(day, False)
+                self._commit(day)
+
+    def abort(self) -> None:
+        for writer in self._open.values():
+            writer.abort()
+        self._open.clear()
+
+
+def sweep_orphans(lake_dir: Path | str, max_age_seconds: float = 24 * 3600) -> int:
+    """Delete temp files a killed writer left in ``<lake>/.tmp`` (never visible to readers, only disk).
+
+    Only files untouched for ``max_age_seconds`` go: a live writer touches its file at every row group.
+    """
+    root = layout.tmp_root(lake_dir)
+    removed = 0
+    if not root.exists():
+        return removed
+    cutoff = time.time() - max_age_seconds
+    for path in root.glob("*.parquet"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # a writer committed or aborted it meanwhile
+            continue
+    return removed
