@@ -1,0 +1,132 @@
+"""The dbt project's contracts: sources follow the lake schemas, sources map to research assets, one parse."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from tiktok_assets import settings
+from tiktok_assets.assets import dbt as dbt_assets
+from tiktok_assets.lake import schemas
+
+SOURCES_YML = settings.dbt_project_dir() / "models" / "sources.yml"
+
+
+def test_declared_source_columns_exist_in_the_lake_schema_with_the_same_duckdb_type() -> None:
+    tables = {t["name"]: t for t in yaml.safe_load(SOURCES_YML.read_text())["sources"][0]["tables"]}
+    assert set(tables) == set(schemas.DATASETS), "one dbt source per lake dataset"
+    con = duckdb.connect()
+    for name, table in tables.items():
+        empty = schemas.SCHEMAS[name].empty_table()  # noqa: F841 (read by the DuckDB query below)
+        lake_types = {d[0]: str(d[1]) for d in con.execute("select * from empty").description}
+        dims = set(schemas.dataset(name).partition_dims)
+        for column in table["columns"]:
+            if column["name"] in dims:
+                assert column["data_type"] == "VARCHAR"  # hive dims are read as text, staging casts them
+            else:
+                assert lake_types.get(column["name"]) == column["data_type"], (name, column["name"])
+        assert dims <= {c["name"] for c in table["columns"]}, f"{name}: declare every hive dim"
+
+
+def test_every_source_maps_to_the_research_assets_that_write_it() -> None:
+    keys = dbt_assets.upstream_keys()
+    assert set(keys) == set(schemas.DATASETS)
+    assert len(keys["videos"]) >= 1 and all(k.path[-1].startswith("videos_") for k in keys["videos"])
+    try:
+        from tiktok_assets.assets import research
+    except Exception as exc:  # pragma: no cover - research.py is another module's work in progress
+        pytest.skip(f"research assets do not load yet: {exc}")
+    written = {k for a in research.build_assets(research.load_monitoring()) for k in a.keys}
+    assert {k for ks in keys.values() for k in ks} <= written
+
+
+def test_staging_depends_on_research_assets_and_marts_on_staging() -> None:
+    deps: dict[dg.AssetKey, set[dg.AssetKey]] = {}
+    for assets_def in dbt_assets.defs.assets:
+        for key in assets_def.keys:
+            deps[key] = set(assets_def.asset_deps[key])
+    videos = deps[dg.AssetKey(["staging", "stg_research__videos"])]
+    assert videos == set(dbt_assets.upstream_keys()["videos"])
+    assert deps[dg.AssetKey(["staging", "stg_research__user_info"])] == {
+        dg.AssetKey(["research", "user_info"])
+    }
+    assert dg.AssetKey(["marts", "fct_videos"]) in deps[dg.AssetKey(["marts", "account_daily"])]
+    # No dbt asset depends on a stand-in "lake/…" key: every source resolved to a research asset.
+    assert not any(k.path[0] == "lake" for ks in deps.values() for k in ks)
+
+
+def test_incremental_staging_is_partitioned_like_its_upstream() -> None:
+    from tiktok_assets import partitions
+
+    assert dbt_assets.dbt_daily_staging.partitions_def == partitions.daily
+    assert dbt_assets.dbt_models.partitions_def is None
+    for assets_def in dbt_assets.defs.assets:
+        assert assets_def.op.pool == "duckdb"
+
+
+def test_dbt_vars_carry_the_settings_paths_and_the_partition_window(monkeypatch, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TIKTOK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TIKTOK_LAKE_DIR", raising=False)
+    monkeypatch.delenv("TIKTOK_DUCKDB_PATH", raising=False)
+    window = dg.TimeWindow(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
+    assert dbt_assets.dbt_vars(window) == {
+        "lake_dir": str(tmp_path / "lake"),
+        "duckdb_path": str(tmp_path / "warehouse.duckdb"),
+        "min_date": "2026-03-01",
+        "max_date": "2026-03-31",
+    }
+    assert "min_date" not in dbt_assets.dbt_vars(None)
+
+
+class _FakeInvocation:
+    def __init__(self, target: Path, calls: list[float]) -> None:
+        self.target, self.calls = target, calls
+
+    def wait(self) -> None:
+        self.calls.append(time.monotonic())
+        time.sleep(0.3)  # long enough for the other threads to pile up on the lock
+        (self.target / "manifest.json").write_text(json.dumps({"nodes": {}}))
+
+
+class _FakeDbt:
+    def __init__(self, calls: list[float]) -> None:
+        self.calls = calls
+
+    def cli(self, args: list[str], target_path: Path) -> _FakeInvocation:
+        assert args[0] == "parse"
+        return _FakeInvocation(target_path, self.calls)
+
+
+def test_concurrent_loads_parse_the_manifest_once(monkeypatch, tmp_path: Path) -> None:
+    project_dir = tmp_path / "dbt"
+    (project_dir / "models").mkdir(parents=True)
+    (project_dir / "dbt_project.yml").write_text("name: t\nprofile: t\n")
+    (project_dir / "models" / "m.sql").write_text("select 1")
+    project = dbt_assets.DbtProject(project_dir=project_dir)
+    calls: list[float] = []
+    monkeypatch.setattr(dbt_assets, "dbt_resource", lambda _project: _FakeDbt(calls))
+
+    threads = [threading.Thread(target=dbt_assets.ensure_manifest, args=(project,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1, "one parse for four concurrent loads"
+    assert json.loads(project.manifest_path.read_text()) == {"nodes": {}}
+    assert not [p for p in project.manifest_path.parent.iterdir() if p.name.startswith("parse-")]
+
+    dbt_assets.ensure_manifest(project)
+    assert len(calls) == 1, "a fresh manifest is not parsed again"
+    time.sleep(0.01)
+    (project_dir / "models" / "m.sql").write_text("select 2")  # a model changed: the manifest is stale
+    dbt_assets.ensure_manifest(project)
+    assert len(calls) == 2

@@ -1,0 +1,132 @@
+"""Data-quality report over the lake and the research assets' run records.
+
+What the research assets leave behind, and what is read here:
+- lake files (``<lake>/research/<dataset>/<dims>/part-0.parquet``): rows per partition from the Parquet
+  footer (no data read) → missing and empty days between a dataset's first and last day;
+- materialization metadata of each research asset (``requests_spent``, ``records_received``) → requests
+  per record, and page fill = records / (requests × 100), the share of the 100-record page maximum used.
+  Pages are not recorded one by one, so "short pages" is reported as this fill ratio, not a page count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from tiktok_assets.lake import layout, schemas
+
+MAX_PAGE = 100  # records per request the Research API allows
+
+
+def partition_stats(lake_dir: Path) -> pd.DataFrame:
+    """One row per lake partition file: dataset, its dims, the day (``date`` or ``snapshot``), rows."""
+    rows: list[dict[str, Any]] = []
+    for name in schemas.DATASETS:
+        root = layout.dataset_dir(lake_dir, schemas.SOURCE, name)
+        if not root.exists():
+            continue
+        for path in root.rglob(layout.PART_FILE):
+            dims = layout.parse_partition(path.parent.relative_to(root))
+            day = dims.get("date") or dims.get("snapshot")
+            rows.append(
+                {
+                    "dataset": name,
+                    "query": dims.get("query", ""),
+                    "account": dims.get("account", ""),
+                    "day": date.fromisoformat(day) if day else None,
+                    "rows": pq.ParquetFile(path).metadata.num_rows,
+                }
+            )
+    columns = ["dataset", "query", "account", "day", "rows"]
+    return pd.DataFrame(rows, columns=columns).sort_values(columns[:4]).reset_index(drop=True)
+
+
+def gap_report(stats: pd.DataFrame) -> pd.DataFrame:
+    """Per daily series (dataset × query, dataset × account): days covered, missing, empty (0 rows)."""
+    out = []
+    for (dataset, query, account), group in stats.dropna(subset=["day"]).groupby(
+        ["dataset", "query", "account"], sort=True
+    ):
+        days = set(group["day"])
+        first, last = min(days), max(days)
+        expected = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        missing = [d for d in expected if d not in days]
+        empty = sorted(group.loc[group["rows"] == 0, "day"])
+        # Account snapshots are taken when someone runs them, not daily: a skipped day is not a gap there.
+        daily = dataset in ("videos", "comments", "playlists", "user_info")
+        out.append(
+            {
+                "dataset": dataset,
+                "series": query or account or "",
+                "first_day": first,
+                "last_day": last,
+                "partitions": len(days),
+                "rows": int(group["rows"].sum()),
+                "missing_days": len(missing) if daily else 0,
+                "empty_partitions": len(empty),
+                "missing_examples": ", ".join(str(d) for d in missing[:5]) if daily else "",
+            }
+        )
+    columns = ["dataset", "series", "first_day", "last_day", "partitions", "rows", "missing_days",
+               "empty_partitions", "missing_examples"]  # fmt: skip
+    return pd.DataFrame(out, columns=columns)
+
+
+def spend_report(materializations: Mapping[str, Iterable[tuple[str, Mapping[str, Any]]]]) -> pd.DataFrame:
+    """Per research asset: runs, requests, records, requests per record and page fill.
+
+    ``materializations`` maps an asset key string to ``(run_id, metadata)`` of its materializations. A range
+    run records one materialization per partition, each carrying the run's totals, so a run counts once.
+    """
+    out = []
+    for asset, events in sorted(materializations.items()):
+        requests = records = runs = 0
+        seen: set[str] = set()
+        for run_id, metadata in events:
+            if "requests_spent" not in metadata or run_id in seen:
+                continue
+            seen.add(run_id)
+            runs += 1
+            requests += int(_number(metadata["requests_spent"]))
+            records += int(_number(metadata.get("records_received", 0)))
+        out.append(
+            {
+                "asset": asset,
+                "runs": runs,
+                "requests": requests,
+                "records": records,
+                "requests_per_record": requests / records if records else None,
+                "page_fill": records / (requests * MAX_PAGE) if requests else None,
+            }
+        )
+    columns = ["asset", "runs", "requests", "records", "requests_per_record", "page_fill"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _number(value: Any) -> float:
+    return float(getattr(value, "value", value) or 0)
+
+
+def comment_coverage(con: Any) -> dict[str, float | int | None]:
+    """Collected vs reported by the API, over the videos whose comments were collected (marts.comment_threads).
+
+    ``reply_coverage`` near 0 with replies reported means replies are not being collected; comment coverage
+    below 1 is expected past the API's 1,000-comment paging limit and for comments deleted since.
+    """
+    stored, reported, replies, replies_reported = con.execute(
+        "select sum(top_level_comments + replies), sum(comments_reported), sum(replies), sum(replies_reported) "
+        "from marts.comment_threads"
+    ).fetchone()
+    return {
+        "comments_stored": int(stored or 0),
+        "comments_reported": int(reported or 0),
+        "comment_coverage": stored / reported if reported else None,
+        "replies_stored": int(replies or 0),
+        "replies_reported": int(replies_reported or 0),
+        "reply_coverage": replies / replies_reported if replies_reported else None,
+    }
