@@ -157,7 +157,10 @@ def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any
                 meta = event.materialization.metadata
                 name = event.asset_key.to_user_string()
                 if "dagster/row_count" in meta:
-                    rows[name] += int(meta["dagster/row_count"].value)
+                    count = int(meta["dagster/row_count"].value)
+                    # A lake partition's count covers that partition only, so partitions add up; a dbt
+                    # model reports its whole table on every partition run, so the latest figure stands.
+                    rows[name] = rows[name] + count if name.startswith("research/") else count
                 else:
                     uncounted.add(name)  # materialized, but reports no row count (e.g. dbt views)
             for name, value in _run_spend(result).items():
@@ -197,8 +200,8 @@ def _print_summary(summary: dict[str, Any], echo: Any) -> None:
     for name in sorted(set(summary["rows"]) | set(summary["requests"])):
         count = summary["rows"].get(name, 0)
         echo(f"{name:<40} {'-' if count < 0 else f'{count:,}':>10} {summary['requests'].get(name, 0):>9,}")
-    total_rows = sum(v for v in summary["rows"].values() if v > 0)
-    echo(f"{'total':<40} {total_rows:>10,} {sum(summary['requests'].values()):>9,}")
+    lake_rows = sum(v for k, v in summary["rows"].items() if k.startswith("research/") and v > 0)
+    echo(f"{'total collected into the lake':<40} {lake_rows:>10,} {sum(summary['requests'].values()):>9,}")
     if summary["sandbox_requests"] is not None:
         echo(f"sandbox served {summary['sandbox_requests']:,} HTTP requests (tokens and retries included)")
     echo(f"asset checks: {summary['checks_total'] - len(summary['checks_failed'])}/{summary['checks_total']} passed"
