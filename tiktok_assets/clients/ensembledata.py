@@ -34,6 +34,7 @@ from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
 from tiktok_assets.clients.transport import (
     RetryPolicy,
     Transport,
+    TransportClient,
     parse_json,
     retry_after,
     server_time,
@@ -205,7 +206,7 @@ def trim_older(records: list[dict[str, Any]], oldest_createtime: int) -> tuple[l
     return kept, len(records) - len(kept)
 
 
-class EnsembleDataClient:
+class EnsembleDataClient(TransportClient):
     def __init__(
         self,
         token: str,
@@ -239,19 +240,6 @@ class EnsembleDataClient:
 
     def __repr__(self) -> str:
         return f"EnsembleDataClient(base_url={self.base_url!r}, token=***)"
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> EnsembleDataClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        return self.transport.stats
 
     # -- one call ---------------------------------------------------------------------------------------------
     def _estimate(self, ep: EdEndpoint, params: Mapping[str, Any]) -> int:

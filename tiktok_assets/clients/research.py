@@ -55,7 +55,7 @@ from tiktok_assets.clients.errors import (
 from tiktok_assets.clients.pages import Page, ResumeState, UserInfoResult, VideoPage
 from tiktok_assets.clients.planner import MAX_WINDOW_DAYS, as_date, split_windows
 from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
-from tiktok_assets.clients.transport import RetryPolicy, Transport, parse_json
+from tiktok_assets.clients.transport import RetryPolicy, Transport, TransportClient, parse_json
 
 API = "research"
 VIDEO_FIELDS = (
@@ -221,7 +221,7 @@ def _fields_param(
     return ",".join(dict.fromkeys([*required, *fields]))
 
 
-class ResearchClient:
+class ResearchClient(TransportClient):
     """One client per (credentials, base URL); thread-compatible, not thread-safe (one per run)."""
 
     def __init__(
@@ -267,19 +267,6 @@ class ResearchClient:
 
     def __repr__(self) -> str:
         return f"ResearchClient(base_url={self.base_url!r}, client_key=***)"
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> ResearchClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def stats(self) -> Any:
-        return self.transport.stats
 
     # -- token -----------------------------------------------------------------------------------------------
     def _fetch_token(self) -> None:
@@ -595,14 +582,7 @@ class ResearchClient:
         cursor: int | None = None,
     ) -> Iterator[Page]:
         _require(video_id, "video_id")
-        return self._iter_cursor(
-            ENDPOINTS["video/comment/list"],
-            {"video_id": int(video_id)},
-            _fields_param(fields, COMMENT_FIELDS, ("id",)),
-            max_count=max_count,
-            stop_at=self.comments_reachable,
-            cursor=cursor,
-        )
+        return self._comment_pages({"video_id": int(video_id)}, fields, max_count, cursor)
 
     def iter_replies(
         self,
@@ -616,6 +596,12 @@ class ResearchClient:
         body: dict[str, Any] = {"comment_id": int(comment_id)}
         if video_id is not None:
             body["video_id"] = int(video_id)
+        return self._comment_pages(body, fields, max_count, cursor)
+
+    def _comment_pages(
+        self, body: Mapping[str, Any], fields: Sequence[str] | None, max_count: int, cursor: int | None
+    ) -> Iterator[Page]:
+        """Comments and replies share one endpoint, its fields and its reachable limit."""
         return self._iter_cursor(
             ENDPOINTS["video/comment/list"],
             body,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 import orjson
@@ -373,3 +373,22 @@ class Transport:
                 raise error
             self.stats.retries += 1
             self._sleep(self.policy.backoff(retries))
+
+
+class TransportClient:
+    """What every API client over one ``Transport`` shares: ``close``, ``with`` support and the stats."""
+
+    transport: Transport
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def stats(self) -> TransportStats:
+        return self.transport.stats

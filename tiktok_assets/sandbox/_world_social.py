@@ -57,39 +57,36 @@ class Social:
         hi = max(self._start_ts + 3 * YEAR, lo + YEAR)
         return lo + int((hi - lo) * unit(self.seed, _K_EDGE_T, followee, follower))
 
-    def _all_followers(self, a: int) -> list[Edge]:
-        s, prob = self.seed, self._follow_prob
+    def _all_edges(self, account: int, incoming: bool) -> list[Edge]:
+        """Every follow into (``incoming``: its followers) or out of the account, newest first.
+
+        Both directions test the same (followee, follower) hash, so a follow is seen from either side."""
+        s, prob, others = self.seed, self._follow_prob, range(len(self.accounts))
+        pairs = ((account, o) for o in others) if incoming else ((o, account) for o in others)
         edges = [
-            Edge(b, a, self._edge_time(a, b))
-            for b in range(len(self.accounts))
-            if b != a and unit(s, _K_EDGE, a, b) < prob(a, b)
+            Edge(follower, followee, self._edge_time(followee, follower))
+            for followee, follower in pairs
+            if followee != follower and unit(s, _K_EDGE, followee, follower) < prob(followee, follower)
         ]
-        edges.sort(key=lambda e: (e.create_time, e.follower_index), reverse=True)
+        # Ties: by the other account's index.
+        edges.sort(
+            key=lambda e: (e.create_time, e.follower_index if incoming else e.followee_index), reverse=True
+        )
         return edges
 
-    def _all_following(self, b: int) -> list[Edge]:
-        s, prob = self.seed, self._follow_prob
-        edges = [
-            Edge(b, a, self._edge_time(a, b))
-            for a in range(len(self.accounts))
-            if a != b and unit(s, _K_EDGE, a, b) < prob(a, b)
-        ]
-        edges.sort(key=lambda e: (e.create_time, e.followee_index), reverse=True)
-        return edges
+    def _edges_until(self, account_index: int, at: int, incoming: bool) -> list[Edge]:
+        edges = self._edge_cache.get_or_make(
+            ("in" if incoming else "out", account_index), lambda: self._all_edges(account_index, incoming)
+        )
+        return [e for e in edges if e.create_time <= at]
 
     def followers(self, account_index: int, at: int) -> list[Edge]:
         """Who follows the account at ``at``, newest follow first."""
-        edges = self._edge_cache.get_or_make(
-            ("in", account_index), lambda: self._all_followers(account_index)
-        )
-        return [e for e in edges if e.create_time <= at]
+        return self._edges_until(account_index, at, incoming=True)
 
     def following(self, account_index: int, at: int) -> list[Edge]:
         """Whom the account follows at ``at``, newest follow first."""
-        edges = self._edge_cache.get_or_make(
-            ("out", account_index), lambda: self._all_following(account_index)
-        )
-        return [e for e in edges if e.create_time <= at]
+        return self._edges_until(account_index, at, incoming=False)
 
     # ------------------------------------------------------------------ likes, reposts, pins
     def _activity(self, kind: int, a: int, until_ord: int, per_day: float) -> list[tuple[Video, int]]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tiktok_assets.sandbox import ed_shapes as shapes
-from tiktok_assets.sandbox.ed_context import Ctx, Reply
+from tiktok_assets.sandbox.ed_context import Ctx, Reply, offset_reply
 from tiktok_assets.sandbox.ed_paging import offset_page
 from tiktok_assets.sandbox.ed_params import EdError, Params
 
@@ -55,9 +55,7 @@ def _reply(p: Params, ctx: Ctx, video: Any, items: Sequence[Any], path: str) -> 
         "total": len(items),
         "has_more": 1 if following is not None else 0,
     }
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price(path))
+    return offset_reply(ctx, path, payload, following)
 
 
 def post_comments(p: Params, ctx: Ctx) -> Reply:

@@ -69,24 +69,32 @@ class Reply:
     units: int
 
 
+def offset_reply(ctx: Ctx, path: str, payload: dict[str, Any], following: int | None) -> Reply:
+    """An offset-paged answer: ``payload`` inside ``data``, with ``nextCursor`` while more follow."""
+    if following is not None:
+        payload["nextCursor"] = following
+    return Reply({"data": payload}, ctx.price(path))
+
+
+def _found(account: Any) -> int:
+    """The index of a looked-up account; 473 when the lookup found none."""
+    if account is None:
+        raise EdError(473, "User not found")
+    return account.index
+
+
 def account_by_username(ctx: Ctx, name: str) -> int:
     """Index of the account; 463 for a malformed name, 473 for an unknown one."""
     name = name.strip().removeprefix("@")
     if not name or any(ch.isspace() or ch in "/?#&" for ch in name):
         raise EdError(463, "Invalid user")
-    account = ctx.world.account_by_username(name)
-    if account is None:
-        raise EdError(473, "User not found")
-    return account.index
+    return _found(ctx.world.account_by_username(name))
 
 
 def account_by_secuid(ctx: Ctx, sec_uid: str) -> int:
     if not sec_uid.startswith(SECUID_PREFIX) or len(sec_uid) <= len(SECUID_PREFIX):
         raise EdError(463, "Invalid user")
-    account = ctx.world.account_by_sec_uid(sec_uid)
-    if account is None:
-        raise EdError(473, "User not found")
-    return account.index
+    return _found(ctx.world.account_by_sec_uid(sec_uid))
 
 
 def account_by_ids(ctx: Ctx, p: Params) -> int:
@@ -99,10 +107,7 @@ def account_by_ids(ctx: Ctx, p: Params) -> int:
     if uid_raw:
         if not uid_raw.isdigit():
             raise EdError(463, "Invalid user")
-        account = ctx.world.account_by_uid(int(uid_raw))
-        if account is None:
-            raise EdError(473, "User not found")
-        by_uid = account.index
+        by_uid = _found(ctx.world.account_by_uid(int(uid_raw)))
     if by_sec is not None and by_uid is not None and by_sec != by_uid:
         raise EdError(463, "Invalid user: 'id' and 'secUid' name different users")
     index = by_sec if by_sec is not None else by_uid

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from tiktok_assets.sandbox import ed_shapes as shapes
-from tiktok_assets.sandbox.ed_context import Ctx, Reply
+from tiktok_assets.sandbox.ed_context import Ctx, Reply, offset_reply
 from tiktok_assets.sandbox.ed_paging import offset_page
 from tiktok_assets.sandbox.ed_params import Params
 from tiktok_assets.sandbox.ed_videos import music_id
@@ -53,10 +52,8 @@ def _music_matches(p: Params, ctx: Ctx) -> Sequence[int]:
 
 def music_search(p: Params, ctx: Ctx) -> Reply:
     chunk, following = offset_page(_music_matches(p, ctx), p.cursor(), MUSIC_SEARCH_PAGE)
-    payload: dict[str, Any] = {"music": [shapes.music(ctx.cat, mid, ctx.now) for mid in chunk]}
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/music/info"))
+    payload = {"music": [shapes.music(ctx.cat, mid, ctx.now) for mid in chunk]}
+    return offset_reply(ctx, "/tt/music/info", payload, following)
 
 
 def music_search_keys(p: Params, ctx: Ctx) -> list[str]:

@@ -16,6 +16,7 @@ from tiktok_assets.sandbox.ed_context import (
     account_by_ids,
     account_by_secuid,
     account_by_username,
+    offset_reply,
     require_public,
 )
 from tiktok_assets.sandbox.ed_paging import first_older, offset_page, time_chunk
@@ -72,12 +73,8 @@ def _user_matches(p: Params, ctx: Ctx) -> Sequence[int]:
 
 def user_search(p: Params, ctx: Ctx) -> Reply:
     chunk, following = offset_page(_user_matches(p, ctx), p.cursor(), USER_SEARCH_PAGE)
-    payload: dict[str, Any] = {
-        "users": [{"user_info": shapes.user_profile(ctx.cat, i, ctx.now)} for i in chunk]
-    }
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/user/search"))
+    payload = {"users": [{"user_info": shapes.user_profile(ctx.cat, i, ctx.now)} for i in chunk]}
+    return offset_reply(ctx, "/tt/user/search", payload, following)
 
 
 def user_search_keys(p: Params, ctx: Ctx) -> list[str]:
@@ -103,10 +100,8 @@ def _liked(p: Params, ctx: Ctx) -> Sequence[Any]:
 def liked_posts(p: Params, ctx: Ctx) -> Reply:
     cursor = p.cursor()
     chunk, following = offset_page(_liked(p, ctx), cursor, LIKED_PAGE)
-    payload: dict[str, Any] = {"liked_posts": [shapes.post(ctx.cat, v, ctx.now) for v in chunk]}
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/user/liked-posts"))
+    payload = {"liked_posts": [shapes.post(ctx.cat, v, ctx.now) for v in chunk]}
+    return offset_reply(ctx, "/tt/user/liked-posts", payload, following)
 
 
 def liked_posts_keys(p: Params, ctx: Ctx) -> list[str]:

@@ -22,6 +22,7 @@ from tiktok_assets.sandbox.ed_context import (
     Reply,
     account_by_secuid,
     account_by_username,
+    offset_reply,
     require_public,
 )
 from tiktok_assets.sandbox.ed_paging import first_older, offset_page, time_chunk
@@ -44,9 +45,10 @@ def _posts(ctx: Ctx, videos: Sequence[Any]) -> list[dict[str, Any]]:
     return [shapes.post(ctx.cat, v, ctx.now) for v in videos]
 
 
-def _full_units(ctx: Ctx, path: str, count: int) -> int:
-    blocks = max(1, -(-count // FULL_SEARCH_BLOCK))
-    return blocks * ctx.price(path)
+def _full_reply(ctx: Ctx, path: str, videos: Sequence[Any]) -> Reply:
+    """A "full" search: every post in one response, priced per started block of posts."""
+    blocks = max(1, -(-len(videos) // FULL_SEARCH_BLOCK))
+    return Reply({"data": {"data": _posts(ctx, videos)}}, blocks * ctx.price(path))
 
 
 # -- hashtags ---------------------------------------------------------------------------------------------
@@ -73,10 +75,7 @@ def hashtag_posts(p: Params, ctx: Ctx) -> Reply:
     tag, cursor = _tag(p), p.cursor()
     items = _hashtag_prefix(ctx, tag, cursor + HASHTAG_PAGE + 1)
     chunk, following = offset_page(items, cursor, HASHTAG_PAGE)
-    payload: dict[str, Any] = {"data": _posts(ctx, chunk)}
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/hashtag/posts"))
+    return offset_reply(ctx, "/tt/hashtag/posts", {"data": _posts(ctx, chunk)}, following)
 
 
 def hashtag_posts_keys(p: Params, ctx: Ctx) -> list[str]:
@@ -98,9 +97,7 @@ def _hashtag_recent(p: Params, ctx: Ctx) -> Sequence[Any]:
 
 def hashtag_recent(p: Params, ctx: Ctx) -> Reply:
     """Full Hashtag Search: the server pages internally; everything in one response, no cap."""
-    videos = _hashtag_recent(p, ctx)
-    payload = {"data": _posts(ctx, videos)}
-    return Reply({"data": payload}, _full_units(ctx, "/tt/hashtag/recent-posts", len(videos)))
+    return _full_reply(ctx, "/tt/hashtag/recent-posts", _hashtag_recent(p, ctx))
 
 
 def hashtag_recent_keys(p: Params, ctx: Ctx) -> list[str]:
@@ -162,10 +159,7 @@ def keyword_search(p: Params, ctx: Ctx) -> Reply:
     posts = _posts(ctx, chunk)
     if p.boolean("get_author_stats"):
         posts = [_with_author_stats(ctx, post, v) for post, v in zip(posts, chunk, strict=True)]
-    payload: dict[str, Any] = {"data": posts}
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/keyword/search"))
+    return offset_reply(ctx, "/tt/keyword/search", {"data": posts}, following)
 
 
 def keyword_search_keys(p: Params, ctx: Ctx) -> list[str]:
@@ -173,9 +167,7 @@ def keyword_search_keys(p: Params, ctx: Ctx) -> list[str]:
 
 
 def keyword_full(p: Params, ctx: Ctx) -> Reply:
-    videos = _keyword_matches(p, ctx)
-    payload = {"data": _posts(ctx, videos)}
-    return Reply({"data": payload}, _full_units(ctx, "/tt/keyword/full-search", len(videos)))
+    return _full_reply(ctx, "/tt/keyword/full-search", _keyword_matches(p, ctx))
 
 
 def keyword_full_keys(p: Params, ctx: Ctx) -> list[str]:
@@ -324,10 +316,7 @@ def music_posts(p: Params, ctx: Ctx) -> Reply:
     cursor = p.cursor()
     items = _music_prefix(p, ctx, cursor + MUSIC_POSTS_PAGE + 1)
     chunk, following = offset_page(items, cursor, MUSIC_POSTS_PAGE)
-    payload: dict[str, Any] = {"aweme_list": _posts(ctx, chunk)}
-    if following is not None:
-        payload["nextCursor"] = following
-    return Reply({"data": payload}, ctx.price("/tt/music/posts"))
+    return offset_reply(ctx, "/tt/music/posts", {"aweme_list": _posts(ctx, chunk)}, following)
 
 
 def music_posts_keys(p: Params, ctx: Ctx) -> list[str]:

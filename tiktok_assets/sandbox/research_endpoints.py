@@ -11,7 +11,7 @@ import threading
 import time
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -190,6 +190,11 @@ def _video_fields(ctx: Ctx) -> tuple[str, ...]:
     return parse_fields(ctx.fields_raw, VIDEO_FIELDS, DEFAULT_VIDEO_FIELDS)
 
 
+def _video_page(render: VideoRenderer, key: str, videos: Sequence[Video], **paging: Any) -> Page:
+    """Rendered ``videos`` under ``key``, then the paging fields (cursor, has_more, …) in the order given."""
+    return Page({key: [render(v) for v in videos], **paging}, len(videos), [str(v.id) for v in videos])
+
+
 # ------------------------------------------------------------------ video/query
 def search_key(body: dict[str, Any]) -> bytes:
     return orjson.dumps(
@@ -256,15 +261,8 @@ def video_query(ctx: Ctx, body: Any) -> Page:
         found = [v for v in _fresh(ctx, q, start, end) if not _gone(ctx, v)]
         rng = random.Random(h64(ctx.random_seed, str_key(key.decode()), ctx.now))
         sample = rng.sample(found, min(max_count, len(found)))
-        return Page(
-            {
-                "videos": [render(v) for v in sample],
-                "cursor": len(sample),
-                "has_more": False,
-                "search_id": ctx.searches.new_id(),
-            },
-            len(sample),
-            [str(v.id) for v in sample],
+        return _video_page(
+            render, "videos", sample, cursor=len(sample), has_more=False, search_id=ctx.searches.new_id()
         )
 
     if sid is not None and str(sid) != "":
@@ -284,15 +282,13 @@ def video_query(ctx: Ctx, body: Any) -> Page:
     chunk = search.videos[cursor : cursor + max_count]
     kept = [v for v in chunk if not _gone(ctx, v)]
     next_cursor = cursor + len(chunk)
-    return Page(
-        {
-            "videos": [render(v) for v in kept],
-            "cursor": next_cursor,
-            "has_more": next_cursor < len(search.videos),
-            "search_id": search.search_id,
-        },
-        len(kept),
-        [str(v.id) for v in kept],
+    return _video_page(
+        render,
+        "videos",
+        kept,
+        cursor=next_cursor,
+        has_more=next_cursor < len(search.videos),
+        search_id=search.search_id,
     )
 
 
@@ -415,15 +411,12 @@ def liked_videos(ctx: Ctx, body: Any) -> Page:
     start = bisect_left([-t for _, t in items], -cursor)
     chunk = items[start : start + max_count]
     kept = [v for v, _ in chunk if not _gone(ctx, v)]
-    render = VideoRenderer(ctx.world, fields, ctx.now)
-    return Page(
-        {
-            "user_liked_videos": [render(v) for v in kept],
-            "cursor": chunk[-1][1] - 1 if chunk else cursor,
-            "has_more": start + len(chunk) < len(items),
-        },
-        len(kept),
-        [str(v.id) for v in kept],
+    return _video_page(
+        VideoRenderer(ctx.world, fields, ctx.now),
+        "user_liked_videos",
+        kept,
+        cursor=chunk[-1][1] - 1 if chunk else cursor,
+        has_more=start + len(chunk) < len(items),
     )
 
 
@@ -436,14 +429,10 @@ def reposted_videos(ctx: Ctx, body: Any) -> Page:
     items = ctx.world.reposted(acct.index, ctx.now)
     chunk = items[cursor : cursor + max_count]
     kept = [v for v, _ in chunk if not _gone(ctx, v)]
-    render = VideoRenderer(ctx.world, fields, ctx.now)
     nxt = cursor + len(chunk)
     # Key: the doc's table says user_reposted_videos; its example and every client use reposted_videos.
-    return Page(
-        {"reposted_videos": [render(v) for v in kept], "cursor": nxt, "has_more": nxt < len(items)},
-        len(kept),
-        [str(v.id) for v in kept],
-    )
+    render = VideoRenderer(ctx.world, fields, ctx.now)
+    return _video_page(render, "reposted_videos", kept, cursor=nxt, has_more=nxt < len(items))
 
 
 def pinned_videos(ctx: Ctx, body: Any) -> Page:
@@ -451,8 +440,7 @@ def pinned_videos(ctx: Ctx, body: Any) -> Page:
     fields = _video_fields(ctx)
     acct = _account(ctx, body)
     vids = [v for v in ctx.world.pinned(acct.index) if v.create_time <= ctx.now and not _gone(ctx, v)]
-    render = VideoRenderer(ctx.world, fields, ctx.now)
-    return Page({"pinned_videos_list": [render(v) for v in vids]}, len(vids), [str(v.id) for v in vids])
+    return _video_page(VideoRenderer(ctx.world, fields, ctx.now), "pinned_videos_list", vids)
 
 
 # ------------------------------------------------------------------ playlist/info

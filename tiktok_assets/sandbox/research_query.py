@@ -54,22 +54,21 @@ class Query:
     or_: tuple[Condition, ...]
     not_: tuple[Condition, ...]
 
-    def usernames(self) -> set[str] | None:
-        """Accounts the query is restricted to by an ``and`` username EQ/IN (lets search skip other accounts)."""
+    def _and_values(self, field_name: str) -> set[Any] | None:
+        """The values an ``and`` EQ/IN on ``field_name`` restricts the query to (None: unrestricted)."""
         sets = [
-            set(c.values) for c in self.and_ if c.field_name == "username" and c.operation in ("EQ", "IN")
+            set(c.values) for c in self.and_ if c.field_name == field_name and c.operation in ("EQ", "IN")
         ]
         if not sets:
             return None
         return set.intersection(*sets)
 
+    def usernames(self) -> set[str] | None:
+        """Accounts the query is restricted to by an ``and`` username EQ/IN (lets search skip other accounts)."""
+        return self._and_values("username")
+
     def video_ids(self) -> set[int] | None:
-        sets = [
-            set(c.values) for c in self.and_ if c.field_name == "video_id" and c.operation in ("EQ", "IN")
-        ]
-        if not sets:
-            return None
-        return set.intersection(*sets)
+        return self._and_values("video_id")
 
     def needs_stats(self) -> bool:
         return any(c.field_name in ("view_count", "comment_count") for c in self.and_ + self.or_ + self.not_)
