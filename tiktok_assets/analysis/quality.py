@@ -112,21 +112,27 @@ def _number(value: Any) -> float:
     return float(getattr(value, "value", value) or 0)
 
 
-def comment_coverage(con: Any) -> dict[str, float | int | None]:
+def comment_coverage(con: Any, replies_enabled: bool = True) -> dict[str, float | int | bool | None]:
     """Collected vs reported by the API, over the videos whose comments were collected (marts.comment_threads).
 
-    ``reply_coverage`` near 0 with replies reported means replies are not being collected; comment coverage
-    below 1 is expected past the API's 1,000-comment paging limit and for comments deleted since.
+    ``replies_enabled`` is monitoring.yaml's ``comments.replies``. Replies count as collected when it is on or
+    the lake holds replies anyway (stored while it was on). When they are not collected, ``reply_coverage``
+    is ``None`` and ``replies_collected`` is false: a ratio near 0 would read like a failed collection, but
+    replies were skipped by configuration. When they are collected, ``reply_coverage`` near 0 with replies
+    reported means replies are being lost. Comment coverage below 1 is expected past the API's 1,000-comment
+    paging limit and for comments deleted since.
     """
     stored, reported, replies, replies_reported = con.execute(
         "select sum(top_level_comments + replies), sum(comments_reported), sum(replies), sum(replies_reported) "
         "from marts.comment_threads"
     ).fetchone()
+    collected = bool(replies_enabled) or bool(replies)
     return {
         "comments_stored": int(stored or 0),
         "comments_reported": int(reported or 0),
         "comment_coverage": stored / reported if reported else None,
+        "replies_collected": collected,
         "replies_stored": int(replies or 0),
         "replies_reported": int(replies_reported or 0),
-        "reply_coverage": replies / replies_reported if replies_reported else None,
+        "reply_coverage": replies / replies_reported if collected and replies_reported else None,
     }

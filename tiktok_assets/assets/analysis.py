@@ -101,7 +101,9 @@ def _research_keys() -> list[dg.AssetKey]:
     kinds={"python", "parquet"},
     description=(
         "Is the lake complete and was collecting it efficient: missing or empty days per series, requests "
-        "per record and page fill per research asset, comments and replies stored vs reported by the API?"
+        "per record and page fill per research asset, comments and replies stored vs reported by the API? "
+        "With replies off in monitoring.yaml (`comments.replies: false`) and none in the lake, `replies_collected` "
+        "is false and `reply_coverage` null: replies were skipped by configuration, not lost."
     ),
 )
 def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -115,7 +117,7 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         ]
     spend = quality.spend_report(events)
     with read_only() as con:
-        coverage = quality.comment_coverage(con)
+        coverage = quality.comment_coverage(con, replies_enabled=load_monitoring().comments.replies)
     metadata: dict[str, Any] = {
         **save_table(gaps, "data_quality_gaps", preview_rows=20),
         "spend": dg.MetadataValue.md(markdown_table(spend)),
@@ -125,6 +127,11 @@ def data_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "empty_partitions": int(gaps["empty_partitions"].sum()),
         **{k: v for k, v in coverage.items() if v is not None},
     }
+    if not coverage["replies_collected"]:  # skipped by configuration: say so, not a reply coverage of ~0
+        metadata["reply_coverage"] = dg.MetadataValue.null()
+        metadata["replies"] = dg.MetadataValue.text(
+            "not collected: comments.replies is false in monitoring.yaml, so reply_coverage does not apply"
+        )
     return dg.MaterializeResult(metadata=metadata)
 
 
