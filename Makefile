@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+SANDBOX_PORT := 9400
+SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
 
 .PHONY: install demo test lint ui sandbox clean
 
@@ -31,10 +33,17 @@ lint: $(STAMP)
 
 ui: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@# Runs launched from the UI need an API: with no credentials set, serve the sandbox beside the UI.
+	@if [ -z "$${TIKTOK_CLIENT_KEY:-}" ] && ! $(BIN)/python -c "import httpx; httpx.get('$(SANDBOX_URL)/_sandbox/health', timeout=1).raise_for_status()" 2>/dev/null; then \
+	  echo "no TIKTOK_CLIENT_KEY: serving the sandbox at $(SANDBOX_URL) for runs launched from the UI"; \
+	  $(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --seed 7 --size small & sandbox_pid=$$!; \
+	  trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	$(BIN)/dagster dev -w workspace.yaml
 
 sandbox: $(STAMP)
-	$(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port 9400 --seed 7 --size small
+	$(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --seed 7 --size small
 
 clean:
 	rm -rf data/lake data/warehouse.duckdb data/dagster_home dbt/target

@@ -3,7 +3,8 @@
 Secrets come from the environment (``TIKTOK_CLIENT_KEY``, ``TIKTOK_CLIENT_SECRET``, ``ENSEMBLEDATA_TOKEN``) and
 never become config values: Dagster shows resource config in the UI and the event log, so a resource holds
 only the *names* of the variables (or ``EnvVar`` when wired explicitly) and reads the values when it builds
-a client. With nothing set, every resource points at the sandbox (``TIKTOK_SANDBOX_URL``, default
+a client. Real credentials go to the real APIs unless a base URL is set explicitly; half a credential pair is
+refused at once. With nothing set, every resource points at the sandbox (``TIKTOK_SANDBOX_URL``, default
 ``http://127.0.0.1:9400``) with the sandbox credentials, so ``dagster dev`` works on a fresh clone.
 
 Wiring: ``ResearchApiResource()`` reads the environment at run time; ``ResearchApiResource.from_env()``
@@ -27,6 +28,12 @@ from tiktok_assets.clients.vce import VceClient, make_rqs
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:9400"
 SANDBOX_KEY, SANDBOX_SECRET, SANDBOX_TOKEN = "sandbox-key", "sandbox-secret", "sandbox-token"
+RESEARCH_URL = "https://open.tiktokapis.com"
+ENSEMBLEDATA_URL = "https://ensembledata.com/apis"
+
+
+class MissingCredentialsError(ValueError):
+    """Half a credential pair is set: refuse at once rather than mixing real and sandbox values."""
 
 
 def sandbox_url() -> str:
@@ -35,6 +42,37 @@ def sandbox_url() -> str:
 
 def _env(name: str, fallback: str) -> str:
     return os.environ.get(name) or fallback
+
+
+def research_target(
+    key: str | None, secret: str | None, base_url: str | None
+) -> tuple[str, str, str]:
+    """(client key, client secret, base URL) for the Research API.
+
+    Real credentials go to the real API unless a base URL is given explicitly: a secret must never be sent to
+    the sandbox's address just because no base URL was configured. With no credentials at all, the sandbox.
+    """
+    key = key or os.environ.get("TIKTOK_CLIENT_KEY")
+    secret = secret or os.environ.get("TIKTOK_CLIENT_SECRET")
+    explicit_url = base_url or os.environ.get("TIKTOK_RESEARCH_BASE_URL")
+    if key and secret:
+        return key, secret, explicit_url or RESEARCH_URL
+    if key or secret:
+        missing = "TIKTOK_CLIENT_SECRET" if key else "TIKTOK_CLIENT_KEY"
+        raise MissingCredentialsError(
+            f"Research API credentials are incomplete: {missing} is not set "
+            "(set both TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET, or neither to use the sandbox)"
+        )
+    return SANDBOX_KEY, SANDBOX_SECRET, explicit_url or sandbox_url()
+
+
+def ensembledata_target(token: str | None, base_url: str | None) -> tuple[str, str]:
+    """(token, base URL) for EnsembleData: a real token goes to the real API unless a base URL is given."""
+    token = token or os.environ.get("ENSEMBLEDATA_TOKEN")
+    explicit_url = base_url or os.environ.get("ENSEMBLEDATA_BASE_URL")
+    if token:
+        return token, explicit_url or ENSEMBLEDATA_URL
+    return SANDBOX_TOKEN, explicit_url or sandbox_url() + "/apis"
 
 
 _ledgers: dict[str, QuotaLedger] = {}
@@ -99,10 +137,11 @@ class ResearchApiResource(dg.ConfigurableResource):
 
     def client(self) -> ResearchClient:
         if self._client is None:
+            key, secret, url = research_target(self.client_key, self.client_secret, self.base_url)
             self._client = ResearchClient(
-                self.client_key or _env("TIKTOK_CLIENT_KEY", SANDBOX_KEY),
-                self.client_secret or _env("TIKTOK_CLIENT_SECRET", SANDBOX_SECRET),
-                self.base_url or _env("TIKTOK_RESEARCH_BASE_URL", sandbox_url()),
+                key,
+                secret,
+                url,
                 ledger=self.ledger(),
                 budget=self.budgets(),
                 http_timeout=self.http_timeout,
@@ -147,9 +186,10 @@ class EnsembleDataResource(dg.ConfigurableResource):
 
     def client(self) -> EnsembleDataClient:
         if self._client is None:
+            token, url = ensembledata_target(self.token, self.base_url)
             self._client = EnsembleDataClient(
-                self.token or _env("ENSEMBLEDATA_TOKEN", SANDBOX_TOKEN),
-                self.base_url or _env("ENSEMBLEDATA_BASE_URL", sandbox_url() + "/apis"),
+                token,
+                url,
                 ledger=ledger_for(self.ledger_url),
                 daily_units=self.daily_units,
                 http_timeout=self.http_timeout,

@@ -53,6 +53,8 @@ def test_sandbox_defaults_in_a_dagster_run(clean_env: Any) -> None:
 def test_from_env_uses_envvar_and_keeps_secrets_out_of_config(monkeypatch: pytest.MonkeyPatch, clean_env: Any) -> None:
     monkeypatch.setenv("TIKTOK_CLIENT_KEY", "sandbox-key")
     monkeypatch.setenv("TIKTOK_CLIENT_SECRET", "sandbox-secret")
+    # With credentials set, only an explicit base URL sends them anywhere but the real API.
+    monkeypatch.setenv("TIKTOK_RESEARCH_BASE_URL", clean_env.base_url)
     res = ResearchApiResource.from_env()
     assert "sandbox-secret" not in repr(ResearchApiResource())
     client = ResearchApiResource().client()
