@@ -38,6 +38,14 @@ usage_table = sa.Table(
 )
 
 
+def with_postgres_driver(url: str) -> str:
+    """A driver-less Postgres URL uses psycopg 3 (a dependency); SQLAlchemy would otherwise ask for psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def default_url() -> str:
     """``TIKTOK_QUOTA_DB_URL``, else a SQLite file in the data folder."""
     url = os.environ.get(ENV_URL)
@@ -85,7 +93,7 @@ class QuotaLedger:
     """Shared counters. Cheap to construct; one engine per ledger."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or default_url()
+        self.url = with_postgres_driver(url or default_url())
         if self.url.startswith("sqlite:///") and self.url != "sqlite:///:memory:":
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         is_sqlite = self.url.startswith("sqlite")
@@ -103,7 +111,12 @@ class QuotaLedger:
                 cur.execute("PRAGMA busy_timeout=30000")  # wait for another process's write
                 cur.close()
 
-        _metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several run processes starting on an empty database would all find no table and all
+                # CREATE it (DuplicateObject/UniqueViolation): take turns; the lock ends with the transaction.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7405173021)"))
+            _metadata.create_all(conn)
 
     def __repr__(self) -> str:
         return f"QuotaLedger({self.engine.url.render_as_string(hide_password=True)!r})"
