@@ -34,6 +34,8 @@ def register(subparsers: Any) -> None:
 
 def serve_command(args: argparse.Namespace) -> int:
     from tiktok_assets.sandbox._faults import parse_faults_arg
+    from tiktok_assets.sandbox.ed_restricted import RESTRICTED_TOPICS, RESTRICTED_USERS, TOKEN_STATES
+    from tiktok_assets.sandbox.research import MISSING_SCOPE_CLIENT_KEY, NOSCOPE_CLIENT_KEY
     from tiktok_assets.sandbox.server import make_server
 
     try:
@@ -52,6 +54,21 @@ def serve_command(args: argparse.Namespace) -> int:
     print(f"  VCE               {base}/vce", flush=True)
     print(f"  control           {base}/_sandbox/{{clock,faults,limits,stats,truth/...}}", flush=True)
     print("  credentials       client key sandbox-key, secret sandbox-secret", flush=True)
+    # The documented refusal triggers (research.APPS, ed_restricted), so a user can try a client against them.
+    print(
+        f"  scope refusals    client keys {NOSCOPE_CLIENT_KEY} (401 scope_not_authorized), "
+        f"{MISSING_SCOPE_CLIENT_KEY} (400 scope_permission_missed)",
+        flush=True,
+    )
+    print(
+        "  ED refusals       tokens "
+        + ", ".join(f"{t} ({st})" for t, (st, _) in TOKEN_STATES.items())
+        + "; hashtags/keywords "
+        + ", ".join(sorted(RESTRICTED_TOPICS))
+        + " (469); usernames "
+        + ", ".join(f"{u} ({st})" for u, (st, _) in RESTRICTED_USERS.items()),
+        flush=True,
+    )
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt

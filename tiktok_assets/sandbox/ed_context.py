@@ -9,6 +9,7 @@ from typing import Any
 
 from tiktok_assets.sandbox.ed_catalog import Catalog
 from tiktok_assets.sandbox.ed_params import EdError, Params
+from tiktok_assets.sandbox.ed_restricted import check_user
 
 # Per-endpoint unit prices (open in the reference, so a sandbox setting). Meaning per endpoint:
 # paged endpoints cost this much per call; `/tt/user/posts*` cost this much per unit of `depth` requested;
@@ -88,6 +89,7 @@ def account_by_username(ctx: Ctx, name: str) -> int:
     name = name.strip().removeprefix("@")
     if not name or any(ch.isspace() or ch in "/?#&" for ch in name):
         raise EdError(463, "Invalid user")
+    check_user(name)  # documented restricted names (ed_restricted): 471 / 474
     return _found(ctx.world.account_by_username(name))
 
 

@@ -27,6 +27,7 @@ from tiktok_assets.sandbox.ed_context import (
 )
 from tiktok_assets.sandbox.ed_paging import first_older, offset_page, time_chunk
 from tiktok_assets.sandbox.ed_params import EdError, Params
+from tiktok_assets.sandbox.ed_restricted import check_topic
 
 HASHTAG_PAGE = 20
 KEYWORD_PAGE = 20
@@ -53,7 +54,9 @@ def _full_reply(ctx: Ctx, path: str, videos: Sequence[Any]) -> Reply:
 
 # -- hashtags ---------------------------------------------------------------------------------------------
 def _tag(p: Params) -> str:
-    return p.required("name").removeprefix("#").lower()
+    tag = p.required("name").removeprefix("#").lower()
+    check_topic(tag)
+    return tag
 
 
 def hashtag_cap(tag: str) -> int:
@@ -114,6 +117,7 @@ def _keyword_matches(p: Params, ctx: Ctx) -> Sequence[Any]:
     sorting = p.choice("sorting", (0, 1), default=0)
     country = p.country()
     exact = p.boolean("match_exactly")
+    check_topic(name)  # after the 422 checks: a malformed request is refused as such first
     words = name.lower().split()
     phrase = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)") if words else None
 

@@ -31,6 +31,18 @@ from tiktok_assets.sandbox.world import World
 
 CLIENT_KEY = "sandbox-key"
 CLIENT_SECRET = "sandbox-secret"
+SCOPE = "research.data.basic"  # required on every research endpoint (doc)
+# Documented sandbox apps (all with secret CLIENT_SECRET) and the scopes their tokens carry. The two extra
+# keys exist so clients can meet the scope errors of the reference (doc), which a well-configured app never
+# sees: an app whose research access is not approved (401 scope_not_authorized on every data endpoint), and
+# an approved app whose token was granted without the research scope (400 scope_permission_missed).
+NOSCOPE_CLIENT_KEY = "sandbox-noscope-key"
+MISSING_SCOPE_CLIENT_KEY = "sandbox-missing-scope-key"
+APPS: dict[str, str | None] = {
+    CLIENT_KEY: SCOPE,
+    NOSCOPE_CLIENT_KEY: None,  # None: research access not approved for this app
+    MISSING_SCOPE_CLIENT_KEY: "user.info.basic",
+}
 PREFIX = "/v2/research/"
 TOKEN_PATH = "/v2/oauth/token/"
 API = "research"
@@ -62,20 +74,25 @@ def envelope(data: Any, code: str, message: str, lid: str) -> dict[str, Any]:
 class TokenStore:
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self._tokens: dict[str, int] = {}
+        self._tokens: dict[str, tuple[int, str | None]] = {}  # token -> (expiry, app scope)
         self._n = 0
         self._lock = threading.Lock()
 
-    def issue(self, now: int, ttl: int) -> str:
+    def issue(self, now: int, ttl: int, scope: str | None = SCOPE) -> str:
         with self._lock:
             self._n += 1
             token = f"clt.{h64(self.seed, 0x70C, self._n):016x}{h64(self.seed, 0x70D, self._n):016x}"
-            self._tokens[token] = now + ttl
+            self._tokens[token] = (now + ttl, scope)
             return token
 
     def valid(self, token: str, now: int) -> bool:
-        exp = self._tokens.get(token)
-        return exp is not None and now < exp
+        entry = self._tokens.get(token)
+        return entry is not None and now < entry[0]
+
+    def scope(self, token: str) -> str | None:
+        """The scope the token's app was granted (None: research access not approved)."""
+        entry = self._tokens.get(token)
+        return entry[1] if entry is not None else None
 
 
 class ResearchService:
@@ -113,18 +130,14 @@ class ResearchService:
             return oauth_error(400, "invalid_request", "client_key and client_secret are required")
         if form.get("grant_type") != "client_credentials":
             return oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
-        if form["client_key"] != CLIENT_KEY or form["client_secret"] != CLIENT_SECRET:
+        if form["client_key"] not in APPS or form["client_secret"] != CLIENT_SECRET:
             return oauth_error(401, "invalid_client", "Client key or secret is invalid")
         ttl = self.limits.token_ttl_seconds
-        token = self.tokens.issue(now, ttl)
+        scope = APPS[form["client_key"]]
+        token = self.tokens.issue(now, ttl, scope)
         return SandboxResponse.json(
             200,
-            {
-                "access_token": token,
-                "expires_in": ttl,
-                "token_type": "Bearer",
-                "scope": "research.data.basic",
-            },
+            {"access_token": token, "expires_in": ttl, "token_type": "Bearer", "scope": scope or ""},
         )
 
     # ---------------------------------------------------------------- data
@@ -150,6 +163,16 @@ class ResearchService:
             return error(
                 401, "access_token_invalid", "Access token is invalid, please refresh token and retry"
             )
+        # Scope is checked before quotas: a refused app costs nothing (open; chosen so).
+        scope = self.tokens.scope(token.strip())
+        if scope is None:
+            return error(
+                401,
+                "scope_not_authorized",
+                f"The app is not authorized for scope {SCOPE}: research access is not approved",
+            )
+        if SCOPE not in scope.split(","):
+            return error(400, "scope_permission_missed", f"Scope {SCOPE} is missing from the access token")
 
         # Per-minute, then daily quota: both answer 429 rate_limit_exceeded (field).
         if not self.quotas.take_minute(API, now, self.limits.per_minute):

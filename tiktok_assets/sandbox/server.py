@@ -29,6 +29,7 @@ from tiktok_assets.sandbox._clock import SandboxClock
 from tiktok_assets.sandbox._faults import FaultPlan
 from tiktok_assets.sandbox._limits import Limits, QuotaBook
 from tiktok_assets.sandbox._stats import StatsBook
+from tiktok_assets.sandbox.ed_restricted import token_state
 from tiktok_assets.sandbox.http import SandboxRequest, SandboxResponse
 from tiktok_assets.sandbox.research import ResearchService
 from tiktok_assets.sandbox.research import truth as research_truth
@@ -138,6 +139,9 @@ class SandboxApp:
         now = self.clock.now()
         sub = self._endpoint_name(ED_API, req.path)
         inner = SandboxRequest(req.method, sub, req.query, req.headers, req.body)
+        state = token_state(req.param("token"))  # documented 492 / 493 tokens (ed_restricted)
+        if state is not None:
+            return SandboxResponse.json(state[0], {"detail": state[1]})
         if req.param("token") != ED_TOKEN:
             return SandboxResponse.json(491, {"detail": "Invalid token"})
         used = self.quotas.used(ED_API, "units", now)["units"]

@@ -1,0 +1,77 @@
+"""Resume after an expired search_id and token over real HTTP: two pages of a long search, three sandbox hours
+(both the 2-hour token and the 2-hour search_id expire), then the same iterator to its end.
+
+What the client must do (clients/research.py, transport.py): the stale token gets 401 access_token_invalid
+→ one refresh and a replay; the replay's search_id is rejected ("invalid or expired") → the growing-wait
+retries of RetryPolicy.search_id_attempts, then the search restarts narrowed to `video_id LT <oldest seen>`
+(exact resume granularity: no video is served again, so no page is either)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from tiktok_assets.clients.research import ResearchClient
+from tiktok_assets.clients.transport import RetryPolicy
+from tiktok_assets.sandbox._limits import Limits
+from tiktok_assets.sandbox.research_endpoints import run_search
+from tiktok_assets.sandbox.research_query import parse_query
+from tiktok_assets.sandbox.world import World, day_start
+
+QUERY = {"and": [{"operation": "IN", "field_name": "region_code", "field_values": ["US", "GB", "DE", "FR"]}]}
+START, END = "20260401", "20260430"
+PAGE = 100
+VQ = "research /v2/research/video/query/"
+TOKEN = "research /v2/oauth/token/"
+RESUMED_AT = day_start(date(2026, 6, 15)) + 15 * 3600  # the fixture's 12:00 plus 3 hours
+LAG = Limits().archive_lag_seconds
+
+
+def _codes(stats: dict[str, Any], endpoint: str) -> dict[str, int]:
+    return {str(k): v for k, v in stats["requests"].get(endpoint, {}).items()}
+
+
+def test_resume_after_search_id_and_token_expiry(sandbox: Any) -> None:
+    body = {"query": QUERY, "start_date": START, "end_date": END, "max_count": PAGE}
+    truth_before = sandbox.truth("research", "video/query/", body)
+    sandbox.advance(3 * 3600)
+    truth = sandbox.truth("research", "video/query/", body)
+    sandbox.set_clock(now="2026-06-15T12:00:00Z")
+    assert truth == truth_before  # nothing in the window changes in those 3 hours: one exact answer
+    n = len(truth)
+    assert n > 4 * PAGE  # long enough that most of it is read after the expiry
+
+    policy = RetryPolicy.fast()
+    client = ResearchClient(sandbox.client_key, sandbox.client_secret, sandbox.research_url, policy=policy)
+    try:
+        pages = client.iter_videos(QUERY, START, END, fields=["id", "create_time"], max_count=PAGE)
+        got = [next(pages), next(pages)]
+        sandbox.advance(3 * 3600)  # > token_ttl and > search_ttl (both 7,200 s)
+        got.extend(pages)
+        token_fetches = client.token_fetches
+    finally:
+        client.close()
+
+    ids = [str(r["id"]) for p in got for r in p.records]
+    assert ids == truth  # same order (newest first): no gap, no duplicate
+    assert sum(p.skipped for p in got) == 0  # exact resume: nothing re-served to be dropped
+
+    stats = sandbox.stats()
+    assert token_fetches == 2
+    assert _codes(stats, TOKEN) == {"200": 2}
+    # 200s: 2 pages of the first search, then the narrowed search (`video_id LT` the oldest id kept so far) in
+    # pages of PAGE candidates. Pages can be short (deleted/private videos are dropped after paging, doc), so
+    # the candidate lists come from the same pure search the server runs, at the resume time.
+    oldest = min(int(r["id"]) for p in got[:2] for r in p.records)
+    candidates = run_search(
+        World(7), parse_query(QUERY), date(2026, 4, 1), date(2026, 4, 30), RESUMED_AT, LAG
+    )
+    expected_pages = 2 + math.ceil(sum(v.id < oldest for v in candidates) / PAGE)
+    assert len(got) == expected_pages
+    assert _codes(stats, VQ) == {
+        "200": expected_pages,
+        "401": 1,  # the stale token, once, then refreshed
+        "400": policy.search_id_attempts,  # the expired search_id, retried with a growing wait, then resumed
+    }
+    assert stats["records"][VQ] == n  # every video served exactly once
