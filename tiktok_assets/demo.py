@@ -50,12 +50,14 @@ def _dagster_home() -> Path:
     return home
 
 
-def _start_backend(stack: ExitStack, now: str) -> tuple[Any, date]:
-    """The sandbox (unless credentials are set) and the last day whose videos are searchable."""
+def _start_backend(stack: ExitStack, now: str) -> tuple[Any, datetime]:
+    """The sandbox (unless credentials are set) and the backend's "now" (the sandbox's fixed clock, or the
+    wall clock for the real API). The window ends at ``partitions.last_complete_day(now)``."""
     from tiktok_assets import settings
+    from tiktok_assets.partitions import CLOCK_ENV
 
     if os.environ.get("TIKTOK_CLIENT_KEY"):
-        return None, datetime.now(UTC).date() - timedelta(days=2)
+        return None, datetime.now(UTC).replace(microsecond=0)
     from tiktok_assets.sandbox.testing import running_sandbox
 
     # Fixed clock: the same world and window every time. A fixed clock never opens a new minute, so the
@@ -67,8 +69,19 @@ def _start_backend(stack: ExitStack, now: str) -> tuple[Any, date]:
     for path in (ledger, ledger.with_name(ledger.name + "-wal"), ledger.with_name(ledger.name + "-shm")):
         path.unlink(missing_ok=True)
     os.environ["TIKTOK_QUOTA_DB_URL"] = f"sqlite:///{ledger}"
-    today = datetime.fromisoformat(now.replace("Z", "+00:00")).date()
-    return sandbox, today - timedelta(days=2)
+    clock = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(UTC)
+    # The assets stamp `collected_at` and snapshot folders with this clock, not the wall clock (restored on exit).
+    previous = os.environ.get(CLOCK_ENV)
+    os.environ[CLOCK_ENV] = clock.isoformat()
+    stack.callback(_restore_env, CLOCK_ENV, previous)
+    return sandbox, clock
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) -> list[dict[str, Any]]:
@@ -125,13 +138,15 @@ def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any
     import dagster as dg
 
     from tiktok_assets import settings
+    from tiktok_assets.partitions import last_complete_day
 
     home = _dagster_home()
     started = time.perf_counter()
     with ExitStack() as stack:
-        sandbox, last = _start_backend(stack, now)
+        sandbox, clock = _start_backend(stack, now)
+        last = last_complete_day(clock)  # the daily partitions' last day at the backend's clock
         first = last - timedelta(days=days - 1)
-        today = last + timedelta(days=2)
+        today = clock.date()
         instance = stack.enter_context(dg.DagsterInstance.get())
         echo(
             f"backend: {'sandbox ' + sandbox.base_url + ' (clock ' + now + ')' if sandbox else 'TikTok APIs'}"

@@ -1,7 +1,11 @@
 """Every PartitionsDefinition of the project, in one place.
 
-- ``daily_partitions``: UTC days of video ``create_time``. ``end_offset=-1`` because the Research API only
-  returns a day's videos ~48 hours later: day D exists (and its schedule tick fires) on D+2.
+- ``daily_partitions``: UTC days of video ``create_time``. The Research API only returns a video ~48 hours after
+  it was created, so at time ``now`` the last *complete* searchable day is ``date(now - 48h) - 1 day``
+  (``last_complete_day``): a video created at D 23:59 is searchable from D+2 23:59, so day D is complete only
+  from D+3 00:00. ``end_offset=-2`` makes that day the last partition: day D exists (and the 02:00 schedule
+  tick collects it) on D+3. With ``-1`` the D+2 02:00 tick collected day D missing ~22 hours of its videos,
+  and the partition, marked done, was never fetched again.
 - ``snapshot_days``: the collection day of live data (user info), today included.
 - dynamic ``accounts`` / ``hashtags`` / ``keywords``: follow monitoring.yaml through
   ``automation.monitoring_partitions_sensor`` (adding an account to the file adds its partition).
@@ -12,7 +16,8 @@ partitions for day assets and 1,000 account partitions for account assets — ne
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import os
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
@@ -22,15 +27,34 @@ ACCOUNTS = "accounts"
 HASHTAGS = "hashtags"
 KEYWORDS = "keywords"
 
-# Research API archive lag: content of day D is searchable from D+2 (reference/research-api.md).
-ARCHIVE_LAG_DAYS = 2
+# Research API archive lag: a video is searchable 48 hours after its create_time (reference/research-api.md).
+ARCHIVE_LAG = timedelta(hours=48)
+# The last partition at day X is X-3 (= last_complete_day at any time of day X). 0 would be X-1.
+DAILY_END_OFFSET = -2
+# Set by `tiktok-assets demo` to the sandbox's fixed clock; unset (the default), "now" is the wall clock.
+CLOCK_ENV = "TIKTOK_CLOCK_NOW"
+
+
+def clock_now() -> datetime:
+    """The instant the collection runs at: ``$TIKTOK_CLOCK_NOW`` (ISO 8601, e.g. a sandbox's fixed clock) when
+    set, else the wall clock. UTC, whole seconds."""
+    raw = os.environ.get(CLOCK_ENV)
+    now = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).replace(microsecond=0)
+
+
+def last_complete_day(now: datetime) -> date:
+    """The last UTC day whose every video is already searchable at ``now``: ``date(now - 48h) - 1 day``."""
+    return (now.astimezone(UTC) - ARCHIVE_LAG).date() - timedelta(days=1)
 
 
 def daily_partitions(start: date, end: date | None = None) -> dg.DailyPartitionsDefinition:
     return dg.DailyPartitionsDefinition(
         start_date=start.isoformat(),
         end_date=(end + timedelta(days=1)).isoformat() if end else None,
-        end_offset=1 - ARCHIVE_LAG_DAYS,  # -1: the last partition at day X is X-2
+        end_offset=DAILY_END_OFFSET,
         timezone="UTC",
     )
 

@@ -31,7 +31,7 @@ def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
         (k for k in graph.materializable_asset_keys if k.path[-1].startswith("videos_") or k.path[-1] in ("comments", "playlists")),
         key=lambda k: k.to_user_string(),
     )  # fmt: skip
-    days = [(date(2026, 4, 15) + timedelta(days=i)).isoformat() for i in range(60)]
+    days = [(date(2026, 4, 14) + timedelta(days=i)).isoformat() for i in range(60)]
     with warnings.catch_warnings(), dg.instance_for_test(overrides=QUEUED) as instance:
         warnings.simplefilter("ignore")
         backfill = PartitionBackfill.from_asset_partitions(
@@ -51,5 +51,5 @@ def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
         (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
         for r in runs
     )
-    assert ranges == [("2026-04-15", "2026-05-14"), ("2026-05-15", "2026-06-13")]
+    assert ranges == [("2026-04-14", "2026-05-13"), ("2026-05-14", "2026-06-12")]
     assert all(sorted(r.asset_selection, key=lambda k: k.to_user_string()) == day_assets for r in runs)

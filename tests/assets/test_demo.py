@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -17,11 +18,19 @@ def test_demo_materializes_everything_into_a_persistent_instance(
     for var, value in {"DAGSTER_HOME": str(tmp_path / "home"), "TIKTOK_DATA_DIR": str(tmp_path / "data"),
                        "TIKTOK_SANDBOX_URL": "unset", "TIKTOK_QUOTA_DB_URL": "unset"}.items():  # fmt: skip
         monkeypatch.setenv(var, value)  # restored after the test, whatever the demo sets
-    for var in ("TIKTOK_LAKE_DIR", "TIKTOK_CLIENT_KEY", "TIKTOK_MONITORING"):
+    for var in ("TIKTOK_LAKE_DIR", "TIKTOK_CLIENT_KEY", "TIKTOK_MONITORING", "TIKTOK_CLOCK_NOW"):
         monkeypatch.delenv(var, raising=False)
     lines: list[str] = []
     summary = demo.run_demo(research.defs, days=7, echo=lines.append)
     text = "\n".join(lines)
+    # The window ends on the last complete searchable day at the sandbox clock (2026-06-15 12:00):
+    # date(now - 48h) - 1 day.
+    assert "window: 2026-06-06 .. 2026-06-12 (7 days)" in text, text
+    lake = Path(summary["lake"]) / "research"
+    assert sorted(p.name for p in (lake / "videos" / "query=pets").iterdir())[-1] == "date=2026-06-12"
+    # Snapshots are dated by the sandbox's clock, not the wall clock; the demo restores the environment.
+    assert {p.name for p in (lake / "followers").glob("account=*/snapshot=*")} == {"snapshot=2026-06-15"}
+    assert "TIKTOK_CLOCK_NOW" not in os.environ
     assert not summary["failed_runs"], text
     assert not summary["checks_failed"] and summary["checks_total"] > 0
     assert summary["rows"]["research/videos_pets"] > 0 and summary["rows"]["research/followers"] > 0

@@ -96,7 +96,7 @@ CHILD = textwrap.dedent(
     resources = {"research_api": ResearchApiResource(base_url=url, client_key="sandbox-key",
                  client_secret="sandbox-secret", ledger_url=f"sqlite:///{tmp / 'child.sqlite'}"),
                  "lake": LakeResource(lake_dir=str(tmp / "lake"))}
-    tags = {"dagster/asset_partition_range_start": "2026-04-15", "dagster/asset_partition_range_end": "2026-06-13"}
+    tags = {"dagster/asset_partition_range_start": "2026-04-14", "dagster/asset_partition_range_end": "2026-06-12"}
     dg.materialize(assets, selection=[assets[1].key], resources=resources, tags=tags)
     """
 )
@@ -106,7 +106,7 @@ def test_sigkill_mid_run_leaves_only_complete_partitions(tmp_path: Path) -> None
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(RAW))
     monitoring = parse_monitoring(RAW, "m.yaml", today=date(2026, 6, 15))
     query = monitoring.query("tags").query
-    days = [date(2026, 4, 15) + timedelta(days=i) for i in range(60)]
+    days = [date(2026, 4, 14) + timedelta(days=i) for i in range(60)]
     with running_sandbox(per_minute=1_000_000, faults={"latency_ms": 400}) as sandbox:
         proc = subprocess.Popen([sys.executable, "-c", CHILD, sandbox.research_url, str(tmp_path)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -138,15 +138,15 @@ def test_sigkill_mid_run_leaves_only_complete_partitions(tmp_path: Path) -> None
         # The rerun completes every day.
         assets = _assets(monitoring)
         tags = {
-            "dagster/asset_partition_range_start": "2026-04-15",
-            "dagster/asset_partition_range_end": "2026-06-13",
+            "dagster/asset_partition_range_start": "2026-04-14",
+            "dagster/asset_partition_range_end": "2026-06-12",
         }
         resources = resources_for(sandbox, tmp_path)
         assert dg.materialize(
             list(assets.values()), selection=[assets["videos_tags"].key], resources=resources, tags=tags
         ).success
         assert [p["date"] for p in lake.partitions("videos")] == [d.isoformat() for d in days]
-        for day in ("2026-04-15", "2026-05-20", "2026-06-13"):
+        for day in ("2026-04-14", "2026-05-20", "2026-06-12"):
             assert set(lake.read("videos", {"query": "tags", "date": day})["id"].to_pylist()) == day_truth(
                 day
             )
@@ -180,13 +180,13 @@ def test_quota_exhaustion_fails_typed_and_reexecution_resumes_without_refetching
     monitoring = parse_monitoring(RAW, "m.yaml", today=date(2026, 6, 15))
     query = monitoring.query("tags").query
     tags = {
-        "dagster/asset_partition_range_start": "2026-05-15",
-        "dagster/asset_partition_range_end": "2026-06-13",
+        "dagster/asset_partition_range_start": "2026-05-14",
+        "dagster/asset_partition_range_end": "2026-06-12",
     }
     in_process = {"execution": {"config": {"in_process": {}}}}
     with running_sandbox(per_minute=1_000_000) as sandbox, dg.instance_for_test() as instance:
         truth = sandbox.truth(
-            "research", "video/query/", {"query": query, "start_date": "20260515", "end_date": "20260613"}
+            "research", "video/query/", {"query": query, "start_date": "20260514", "end_date": "20260612"}
         )
         assert len(truth) > 300  # several pages, so the budget stops the search midway
         monkeypatch.setenv("TIKTOK_LAKE_DIR", str(tmp_path / "lake"))

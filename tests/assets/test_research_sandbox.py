@@ -7,6 +7,7 @@ import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -19,10 +20,9 @@ from tiktok_assets.lake_resource import LakeResource
 from tiktok_assets.resources import ResearchApiResource
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 
-FIRST, LAST = (
-    "2026-05-15",
-    "2026-06-13",
-)  # 30 days ending two days before the sandbox clock (2026-06-15 12:00)
+# 30 days ending on the last complete searchable day at the sandbox clock (2026-06-15 12:00):
+# date(now - 48h) - 1 day, the daily partitions' last partition then.
+FIRST, LAST = ("2026-05-14", "2026-06-12")
 TODAY = "2026-06-15"
 
 
@@ -93,6 +93,8 @@ def _days() -> list[str]:
 
 def test_every_run_succeeds_and_every_check_passes(collected: Collected) -> None:
     assert all(r.success for r in collected.results)
+    pdef = research.build_assets(collected.monitoring)[0].partitions_def
+    assert pdef.get_partition_keys(current_time=datetime(2026, 6, 15, 12, tzinfo=UTC))[-1] == LAST
     evaluations = [e for r in collected.results for e in r.get_asset_check_evaluations()]
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert evaluations and not failed
@@ -193,7 +195,7 @@ def test_a_90_day_backfill_spends_the_fewest_requests_possible(tmp_path: Path) -
         assets = research.build_assets(monitoring)
     videos = [a for a in assets if a.key.path[-1].startswith("videos_")]
     chunks = [
-        (date(2026, 3, 16) + timedelta(days=30 * i), date(2026, 3, 16) + timedelta(days=30 * i + 29))
+        (date(2026, 3, 15) + timedelta(days=30 * i), date(2026, 3, 15) + timedelta(days=30 * i + 29))
         for i in range(3)
     ]
     now = int(datetime(2026, 6, 15, 12, tzinfo=UTC).timestamp())

@@ -162,15 +162,53 @@ def test_account_snapshots_are_dated_and_deduped(env) -> None:
     assert lake.read("reposted_videos", {"account": "alice", "snapshot": today}).num_rows == 0
 
 
-def test_daily_schedule_targets_the_day_two_days_back(env) -> None:
+def test_daily_schedule_targets_the_last_complete_day_three_days_back(env) -> None:
+    from tiktok_assets.partitions import last_complete_day
+
     monitoring, _assets, resources, instance = env
     defs = research.build_defs(monitoring, resources)
     schedule = defs.resolve_schedule_def("research_daily_schedule")
-    with dg.build_schedule_context(
-        instance=instance, scheduled_execution_time=datetime(2026, 6, 15, 2, tzinfo=UTC)
-    ) as ctx:
+    tick = datetime(2026, 6, 15, 2, tzinfo=UTC)
+    with dg.build_schedule_context(instance=instance, scheduled_execution_time=tick) as ctx:
         requests = schedule.evaluate_tick(ctx).run_requests
-    assert [r.partition_key for r in requests] == ["2026-06-13"]
+    # date(now - 48h) - 1 day: every video of 2026-06-12 is searchable from 2026-06-14 23:59:59.
+    assert [r.partition_key for r in requests] == ["2026-06-12"] == [last_complete_day(tick).isoformat()]
+
+
+def test_the_last_daily_partition_is_the_last_complete_day_at_any_time_of_day() -> None:
+    from tiktok_assets.partitions import daily_partitions, last_complete_day
+
+    pdef = daily_partitions(date(2026, 1, 1))
+    for hour, minute in ((0, 0), (2, 0), (12, 30), (23, 59)):
+        now = datetime(2026, 6, 15, hour, minute, tzinfo=UTC)
+        assert last_complete_day(now) == date(2026, 6, 12)
+        assert pdef.get_partition_keys(current_time=now)[-1] == "2026-06-12"
+
+
+def test_snapshots_and_collected_at_follow_the_backend_clock_not_the_wall_clock(
+    env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _m, assets, resources, instance = env
+    instance.add_dynamic_partitions("accounts", ["alice"])
+    # The demo sets this to the sandbox's fixed clock.
+    monkeypatch.setenv("TIKTOK_CLOCK_NOW", "2026-06-15T12:00:00Z")
+    assert dg.materialize([assets["research/followers"]], instance=instance, resources=resources,
+                          partition_key="alice").success  # fmt: skip
+    lake: LakeResource = resources["lake"]
+    assert [p["snapshot"] for p in lake.partitions("followers")] == ["2026-06-15"]
+    table = lake.read("followers", {"account": "alice", "snapshot": "2026-06-15"})
+    assert set(table["collected_at"].to_pylist()) == {datetime(2026, 6, 15, 12, tzinfo=UTC)}
+    # A resource (or its client) that knows its backend's clock wins over the environment.
+    clocked = {**resources, "research_api": ClockedResource()}
+    assert dg.materialize([assets["research/user_info"]], instance=instance, resources=clocked,
+                          partition_key="2026-06-03").success  # fmt: skip
+    users = lake.read("user_info", {"date": "2026-06-03"})
+    assert set(users["collected_at"].to_pylist()) == {datetime(2026, 6, 3, 7, tzinfo=UTC)}
+
+
+class ClockedResource(FakeResearchResource):
+    def now(self) -> datetime:
+        return datetime(2026, 6, 3, 7, tzinfo=UTC)
 
 
 def test_sensor_adds_partitions_from_the_file(env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,78 @@ def test_every_dataset_has_meta_columns_and_typed_ids() -> None:
                 assert field.type == pa.int64(), (name, field.name)
 
 
+TS_UTC = pa.timestamp("s", tz="UTC")
+# Lists of ids the API sends as strings of digits (`"effect_ids": ["63960564"]`, like the nested effect_id and
+# sticker_id): kept as sent. Turning an existing lake column's type would also break `union_by_name` reads
+# over partitions written before. Every other list of ids must be list<int64>.
+STRING_ID_LISTS = {"effect_ids"}
+STRUCT_COLUMNS = {"video_label", "video_tag"}  # objects
+STRUCT_LIST_COLUMNS = {"hashtag_info_list", "sticker_info_list", "effect_info_list"}  # lists of objects
+NAME_LIST_COLUMNS = {"hashtag_names", "video_mention_list"}  # lists of tags / user names
+
+
+def _is_time(name: str) -> bool:
+    return name.endswith(("_time", "_updated")) or name in ("collected_at", "window_start", "window_end")
+
+
+@pytest.mark.parametrize("name", sorted(schemas.SCHEMAS))
+def test_every_column_has_the_type_its_name_promises(name: str) -> None:
+    schema = schemas.SCHEMAS[name]
+    checked: dict[str, list[str]] = {"id": [], "ids": [], "time": [], "names": [], "struct": []}
+    for field in schema:
+        col, typ = field.name, field.type
+        if col == "id" or col.endswith("_id"):
+            assert typ == pa.int64(), (name, col, typ)
+            checked["id"].append(col)
+        elif col.endswith("_ids"):
+            want = pa.list_(pa.string()) if col in STRING_ID_LISTS else pa.list_(pa.int64())
+            assert typ == want, (name, col, typ)
+            checked["ids"].append(col)
+        elif _is_time(col):
+            assert typ == TS_UTC, (name, col, typ)
+            checked["time"].append(col)
+        elif col.endswith("_names") or col in NAME_LIST_COLUMNS:
+            assert typ == pa.list_(pa.string()), (name, col, typ)
+            checked["names"].append(col)
+        elif col in STRUCT_COLUMNS:
+            assert pa.types.is_struct(typ), (name, col, typ)
+            checked["struct"].append(col)
+        elif col in STRUCT_LIST_COLUMNS:
+            assert pa.types.is_list(typ) and pa.types.is_struct(typ.value_type), (name, col, typ)
+            checked["struct"].append(col)
+        else:  # anything else must not be an id, a time or a list/struct this test does not know about
+            assert not pa.types.is_nested(typ) and not pa.types.is_timestamp(typ), (name, col, typ)
+    assert schema.field("extra_json").type == pa.string()
+    assert {"collected_at", "window_start", "window_end"} <= set(checked["time"])
+    if "create_time" in schema.names:
+        assert "create_time" in checked["time"]
+    if name in ("videos", "liked_videos", "pinned_videos", "reposted_videos"):
+        assert {"id", "music_id", "playlist_id"} <= set(checked["id"]) and "hashtag_names" in checked["names"]
+        assert set(checked["struct"]) == STRUCT_COLUMNS | STRUCT_LIST_COLUMNS
+    if name == "comments":
+        assert {"id", "video_id", "parent_comment_id"} <= set(checked["id"])
+    if name == "playlists":
+        assert checked["ids"] == ["playlist_video_ids"] and "playlist_last_updated" in checked["time"]
+
+
+@pytest.mark.parametrize("name", sorted(schemas.SCHEMAS))
+def test_normalized_tables_keep_the_declared_schema(name: str) -> None:
+    """What lands in the lake (structs included) is exactly the declared schema, even for an empty page."""
+    table = schemas.normalize(name, [], 0, (date(2026, 1, 1), date(2026, 1, 2)))
+    assert table.schema == schemas.SCHEMAS[name]
+
+
+def test_structs_survive_normalization_as_structs() -> None:
+    record = {"id": 9, "video_label": {"content": "c"}, "video_tag": {"type": "t", "number": 1},
+              "sticker_info_list": [{"sticker_id": "s", "sticker_name": "n"}]}  # fmt: skip
+    for name in ("videos", "liked_videos"):
+        table = schemas.normalize(name, [record], 0)
+        assert table.schema == schemas.SCHEMAS[name]
+        row = table.to_pylist()[0]
+        assert row["video_label"] == {"content": "c"} and row["video_tag"] == {"type": "t", "number": 1}
+        assert row["sticker_info_list"] == [{"sticker_id": "s", "sticker_name": "n"}]
+
+
 def test_big_ids_stay_exact_int64() -> None:
     videos = _data("c4d_api_videos_response_page_1_of_2.json")["videos"]
     table = schemas.normalize("videos", videos, 1_712_000_000, (date(2024, 1, 1), date(2024, 1, 7)))

@@ -23,7 +23,7 @@ from tiktok_assets.clients.pages import ResumeState
 from tiktok_assets.config import CommentSettings, Monitoring, VideoQuery, load_monitoring
 from tiktok_assets.lake import schemas
 from tiktok_assets.lake_resource import LAKE, LakeResource
-from tiktok_assets.partitions import accounts_partitions, daily_partitions, snapshot_partitions
+from tiktok_assets.partitions import accounts_partitions, clock_now, daily_partitions, snapshot_partitions
 
 GROUP = "research"
 POOL = "research_api"  # limit in dagster.yaml: one Research API step at a time (the quota is per project)
@@ -36,8 +36,14 @@ RESOURCE_KEYS = {"research_api", "lake"}
 # --- small helpers -------------------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def _now(source: Any = None) -> datetime:
+    """When a collection happens (``collected_at``, account ``snapshot=`` folders): ``source.now()`` when the
+    research resource or its client can tell (a backend with its own clock), else ``partitions.clock_now()``:
+    ``$TIKTOK_CLOCK_NOW`` when set (the demo sets it to the sandbox's fixed clock), else the wall clock.
+    Never an HTTP call."""
+    now_fn = getattr(source, "now", None)
+    now = now_fn() if callable(now_fn) else clock_now()
+    return now.astimezone(UTC).replace(microsecond=0)
 
 
 def column_schema(dataset: str) -> dg.TableSchema:
@@ -76,7 +82,9 @@ def windows(days: Sequence[date], max_days: int = MAX_WINDOW_DAYS) -> list[tuple
 def run_lineage(context: dg.AssetExecutionContext) -> dict[str, str]:
     """Footer metadata of every file this run writes; ``root_run_id`` lets a re-execution resume."""
     run = context.run
-    return {"run_id": run.run_id, "root_run_id": run.root_run_id or run.run_id}
+    # A resume launched by the quota retry sensor names its root in a tag (a RunRequest cannot be a re-execution).
+    root = run.tags.get(automation.RESUME_TAG) or run.root_run_id or run.run_id
+    return {"run_id": run.run_id, "root_run_id": root}
 
 
 def _stored_by_this_run(lake: LakeResource, dataset: str, partition: Mapping[str, str], root: str) -> bool:
@@ -115,8 +123,9 @@ def research_client(context: dg.AssetExecutionContext) -> Iterator[Any]:
         resets_at = getattr(exc, "resets_at", None)
         if resets_at is not None:
             context.log.error(
-                f"Research API quota exhausted; it resets at {resets_at.isoformat()}. After that, re-execute this "
-                "run from failure: partitions it already stored are skipped, the rest resume."
+                f"Research API quota exhausted; it resets at {resets_at.isoformat()}. The "
+                f"{automation.QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
+                "partitions it already stored are skipped, the rest resume."
             )
         raise
 
@@ -200,6 +209,23 @@ def _finish(
     return dg.MaterializeResult(metadata=metadata, check_results=results)
 
 
+def _asset_defaults(
+    key: dg.AssetKey, dataset: str, partitions_def: dg.PartitionsDefinition, time_rule: str | None,
+    metadata: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``@dg.asset`` arguments every asset of the group shares: the pool, the lake resources, the checks."""
+    return {
+        "key": key,
+        "group_name": GROUP,
+        "partitions_def": partitions_def,
+        "pool": POOL,
+        "kinds": {"parquet"},
+        "required_resource_keys": RESOURCE_KEYS,
+        "check_specs": checks.check_specs(key, dataset, time_rule=time_rule),
+        "metadata": {"dagster/column_schema": column_schema(dataset), **(metadata or {})},
+    }
+
+
 # --- videos of a named query ---------------------------------------------------------------------------------
 
 
@@ -240,7 +266,7 @@ def collect_videos(
         router = lake.day_router(
             "videos", {"query": query.name}, window_days, metadata={**lineage, "query": query.name}
         )
-        collected_at = _now()
+        collected_at = _now(client)
         try:
             for page in spend.pages(
                 client.iter_videos(query.query, first, last, max_count=100, resume=resume)
@@ -259,23 +285,13 @@ def video_asset(query: VideoQuery, daily: dg.PartitionsDefinition) -> dg.AssetsD
     key = dg.AssetKey([GROUP, f"videos_{query.name}"])
 
     @dg.asset(
-        key=key,
-        group_name=GROUP,
-        partitions_def=daily,
+        **_asset_defaults(key, "videos", daily, "day", {"query": dg.MetadataValue.json(query.query)}),
         backfill_policy=RANGE_POLICY,
-        pool=POOL,
-        kinds={"parquet"},
-        required_resource_keys=RESOURCE_KEYS,
-        check_specs=checks.check_specs(key, "videos", time_rule="day"),
-        metadata={
-            "dagster/column_schema": column_schema("videos"),
-            "query": dg.MetadataValue.json(query.query),
-        },
         description=(
             f"{query.description}\n\nNamed query `{query.name}`. Partitioned by UTC day of `create_time` because "
             "researchers ask for what was posted in a period; a backfill runs 30 days per run as one API search "
             "window and splits rows into daily files. Lake: `research/videos/query=<name>/date=<day>/`. Day D is "
-            "scheduled on D+2 (the API's 48-hour archive lag)."
+            "scheduled on D+3 02:00 UTC: the API returns a video 48 hours after it is posted, so D is complete from D+3."
         ),
     )
     def _videos(context: AssetExecutionContext) -> dg.MaterializeResult:
@@ -323,7 +339,7 @@ def collect_comments(
     window: tuple[date, date] | None = None,
 ) -> None:
     """Every reachable comment (and, if asked, reply) of ``video_ids``; ``window`` = the videos' day."""
-    collected_at = _now()
+    collected_at = _now(client)
     for video_id in video_ids:
         for page in spend.pages(client.iter_comments(video_id)):
             writer.write(schemas.normalize("comments", page.records, collected_at, window))
@@ -346,18 +362,35 @@ def collect_playlist(client: Any, playlist_id: int, spend: Spend) -> dict[str, A
     return record
 
 
+# What one UTC day of a day-partitioned asset collects: (client, day, lake partition, lineage, spend); it opens
+# its own writer so that whatever it reads first (the day's videos) can fail before anything is written.
+DayCollector = Callable[[Any, date, dict[str, str], dict[str, str], Spend], None]
+
+
+def _collect_days(
+    context: AssetExecutionContext, dataset: str, collect_day: DayCollector, *, time_rule: str | None
+) -> dg.MaterializeResult:
+    """Run ``collect_day`` for each day of the run that an earlier attempt of it has not stored, then finish."""
+    lake: LakeResource = context.resources.lake
+    days = partition_days(context)
+    lineage = run_lineage(context)
+    spend = Spend()
+    with research_client(context) as client:
+        for day in days:
+            part = {"date": day.isoformat()}
+            if _stored_by_this_run(lake, dataset, part, lineage["root_run_id"]):
+                continue
+            collect_day(client, day, part, lineage, spend)
+    parts = {d.isoformat(): {"date": d.isoformat()} for d in days}
+    extra = {"window": f"{days[0]}..{days[-1]}"}
+    return _finish(context, lake, dataset, parts, spend, client, time_rule=time_rule, extra=extra)
+
+
 def _day_asset_defaults(key: dg.AssetKey, dataset: str, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition, time_rule: str | None) -> dict[str, Any]:  # fmt: skip
     return {
-        "key": key,
-        "group_name": GROUP,
-        "partitions_def": daily,
+        **_asset_defaults(key, dataset, daily, time_rule),
         "backfill_policy": RANGE_POLICY,
-        "pool": POOL,
-        "kinds": {"parquet"},
         "deps": list(video_keys),
-        "required_resource_keys": RESOURCE_KEYS,
-        "check_specs": checks.check_specs(key, dataset, time_rule=time_rule),
-        "metadata": {"dagster/column_schema": column_schema(dataset)},
     }
 
 
@@ -376,25 +409,20 @@ def comments_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], da
     )
     def _comments(context: AssetExecutionContext) -> dg.MaterializeResult:
         lake: LakeResource = context.resources.lake
-        days = partition_days(context)
-        lineage = run_lineage(context)
-        spend = Spend()
-        with research_client(context) as client:
-            for day in days:
-                part = {"date": day.isoformat()}
-                if _stored_by_this_run(lake, "comments", part, lineage["root_run_id"]):
-                    continue
-                selected: list[int] = []
-                if settings.enabled:
-                    videos = _day_videos(lake, monitoring.queries, day, ["id", "comment_count"])
-                    selected = select_comment_videos(videos, settings)
-                with lake.writer("comments", part, metadata=lineage) as writer:
-                    collect_comments(
-                        client, writer, selected, settings.replies, spend, (day, day + timedelta(days=1))
-                    )
-        parts = {d.isoformat(): {"date": d.isoformat()} for d in days}
-        extra = {"window": f"{days[0]}..{days[-1]}"}
-        return _finish(context, lake, "comments", parts, spend, client, time_rule="after_day", extra=extra)
+
+        def collect_day(
+            client: Any, day: date, part: dict[str, str], lineage: dict[str, str], spend: Spend
+        ) -> None:
+            selected: list[int] = []
+            if settings.enabled:
+                videos = _day_videos(lake, monitoring.queries, day, ["id", "comment_count"])
+                selected = select_comment_videos(videos, settings)
+            with lake.writer("comments", part, metadata=lineage) as writer:
+                collect_comments(
+                    client, writer, selected, settings.replies, spend, (day, day + timedelta(days=1))
+                )
+
+        return _collect_days(context, "comments", collect_day, time_rule="after_day")
 
     return _comments
 
@@ -411,26 +439,21 @@ def playlists_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], d
     )
     def _playlists(context: AssetExecutionContext) -> dg.MaterializeResult:
         lake: LakeResource = context.resources.lake
-        days = partition_days(context)
-        lineage = run_lineage(context)
-        spend = Spend()
-        with research_client(context) as client:
-            for day in days:
-                part = {"date": day.isoformat()}
-                if _stored_by_this_run(lake, "playlists", part, lineage["root_run_id"]):
-                    continue
-                videos = _day_videos(lake, monitoring.queries, day, ["id", "playlist_id"])
-                ids = sorted({p for p in videos["playlist_id"].to_pylist() if p is not None})
-                collected_at = _now()
-                with lake.writer("playlists", part, metadata=lineage) as writer:
-                    for playlist_id in ids:
-                        record = collect_playlist(client, playlist_id, spend)
-                        if record is not None:
-                            window = (day, day + timedelta(days=1))  # the day of the videos that cite it
-                            writer.write(schemas.normalize("playlists", [record], collected_at, window))
-        parts = {d.isoformat(): {"date": d.isoformat()} for d in days}
-        extra = {"window": f"{days[0]}..{days[-1]}"}
-        return _finish(context, lake, "playlists", parts, spend, client, time_rule=None, extra=extra)
+
+        def collect_day(
+            client: Any, day: date, part: dict[str, str], lineage: dict[str, str], spend: Spend
+        ) -> None:
+            videos = _day_videos(lake, monitoring.queries, day, ["id", "playlist_id"])
+            ids = sorted({p for p in videos["playlist_id"].to_pylist() if p is not None})
+            collected_at = _now(client)
+            with lake.writer("playlists", part, metadata=lineage) as writer:
+                for playlist_id in ids:
+                    record = collect_playlist(client, playlist_id, spend)
+                    if record is not None:
+                        window = (day, day + timedelta(days=1))  # the day of the videos that cite it
+                        writer.write(schemas.normalize("playlists", [record], collected_at, window))
+
+        return _collect_days(context, "playlists", collect_day, time_rule=None)
 
     return _playlists
 
@@ -442,14 +465,7 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
     key = dg.AssetKey([GROUP, "user_info"])
 
     @dg.asset(
-        key=key,
-        group_name=GROUP,
-        partitions_def=snapshot_days,
-        pool=POOL,
-        kinds={"parquet"},
-        required_resource_keys=RESOURCE_KEYS,
-        check_specs=checks.check_specs(key, "user_info", time_rule=None),
-        metadata={"dagster/column_schema": column_schema("user_info")},
+        **_asset_defaults(key, "user_info", snapshot_days, None),
         description=(
             "Profile snapshot (follower/like/video counts) of every monitored account, partitioned by the UTC day "
             "of collection: researchers compare accounts over time, and 1,000 accounts x 3 years stays 1,095 "
@@ -461,7 +477,7 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
     def _user_info(context: AssetExecutionContext) -> dg.MaterializeResult:
         lake: LakeResource = context.resources.lake
         spend = Spend()
-        collected_at = _now()
+        collected_at = _now(context.resources.research_api)
         part = {"date": context.partition_key}
         with (
             research_client(context) as client,
@@ -500,14 +516,7 @@ def account_asset(dataset: str) -> dg.AssetsDefinition:
     key = dg.AssetKey([GROUP, dataset])
 
     @dg.asset(
-        key=key,
-        group_name=GROUP,
-        partitions_def=accounts_partitions,
-        pool=POOL,
-        kinds={"parquet"},
-        required_resource_keys=RESOURCE_KEYS,
-        check_specs=checks.check_specs(key, dataset, time_rule=None),
-        metadata={"dagster/column_schema": column_schema(dataset)},
+        **_asset_defaults(key, dataset, accounts_partitions, None),
         description=(
             f"The {dataset.replace('_', ' ')} of a monitored account, partitioned by account (dynamic partitions "
             "that follow monitoring.yaml) because the API answers per account and only with the current state; "
@@ -519,7 +528,7 @@ def account_asset(dataset: str) -> dg.AssetsDefinition:
     def _account(context: AssetExecutionContext) -> dg.MaterializeResult:
         lake: LakeResource = context.resources.lake
         username = context.partition_key
-        collected_at = _now()
+        collected_at = _now(context.resources.research_api)
         part = {"account": username, "snapshot": collected_at.date().isoformat()}
         spend = Spend()
         with (
