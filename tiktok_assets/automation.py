@@ -43,7 +43,11 @@ RESETS_AT_TAG = "tiktok/quota_resets_at"  # added to a run that failed on the qu
 QUOTA_ERRORS = frozenset({"QuotaExhaustedError", "BudgetExceededError"})
 _RESETS_AT = re.compile(r"resets at (\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?)")
 FIRST_TICK_LOOKBACK = timedelta(days=7)
-_PARTITION_TAGS = ("dagster/partition", "dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+_PARTITION_TAGS = (
+    "dagster/partition",
+    "dagster/asset_partition_range_start",
+    "dagster/asset_partition_range_end",
+)
 
 
 def _keys_with(assets: Sequence[dg.AssetsDefinition], partitions_def: dg.PartitionsDefinition | None) -> list[dg.AssetKey]:  # fmt: skip
@@ -182,7 +186,9 @@ def quota_retry_sensor_def(
             if run is None or instance.get_runs_count(dg.RunsFilter(tags={"dagster/parent_run_id": run_id})):
                 continue
             unfinished = _unfinished_assets(instance, run_id)
-            job_name = next((job.name for job, keys in targets if unfinished and set(unfinished) <= set(keys)), None)
+            job_name = next(
+                (job.name for job, keys in targets if unfinished and set(unfinished) <= set(keys)), None
+            )
             if job_name is None:
                 context.log.info(f"run {run_id}: nothing this sensor can resume ({unfinished})")
                 continue
@@ -196,7 +202,9 @@ def quota_retry_sensor_def(
         cursor = json.dumps({"after": after, "pending": pending}, sort_keys=True)
         if requests:
             return dg.SensorResult(run_requests=requests, cursor=cursor)
-        reason = f"{len(pending)} quota-failed run(s) waiting for the reset" if pending else "no quota failures"
+        reason = (
+            f"{len(pending)} quota-failed run(s) waiting for the reset" if pending else "no quota failures"
+        )
         return dg.SensorResult(skip_reason=reason, cursor=cursor)
 
     return _sensor
@@ -240,7 +248,12 @@ def build(
         [daily_schedule, user_info_schedule, accounts_schedule],
         [
             monitoring_partitions_sensor_def(),
-            quota_retry_sensor_def([(daily_job, daily_keys), (user_info_job, [a.key for a in user_info]),
-                                    (accounts_job, account_keys)]),  # fmt: skip
+            quota_retry_sensor_def(
+                [
+                    (daily_job, daily_keys),
+                    (user_info_job, [a.key for a in user_info]),
+                    (accounts_job, account_keys),
+                ]
+            ),  # fmt: skip
         ],
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -22,7 +21,10 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--config", help="monitoring.yaml (default: none; use the list options)")
     p.add_argument("--start", help="first day (YYYY-MM-DD or YYYYMMDD); default: the config's start")
-    p.add_argument("--end", help="last day, inclusive; default: the config's end, else 2 days ago (data lag)")
+    p.add_argument(
+        "--end",
+        help="last day, inclusive; default: the config's end, else the last complete searchable day (48-hour lag)",
+    )
     p.add_argument("--usernames", default="", help="comma-separated accounts")
     p.add_argument("--hashtags", default="", help="comma-separated hashtags")
     p.add_argument("--keywords", default="", help="comma-separated keywords")
@@ -77,6 +79,7 @@ def _searches(args: argparse.Namespace) -> tuple[list[tuple[str, int]], Any, Any
 def run(args: argparse.Namespace) -> int:
     from tiktok_assets.clients.errors import InvalidInputError
     from tiktok_assets.clients.planner import as_date, estimate_requests, split_windows
+    from tiktok_assets.partitions import clock_now, last_complete_day
 
     try:
         searches, cfg_start, cfg_end = _searches(args)
@@ -87,11 +90,7 @@ def run(args: argparse.Namespace) -> int:
         start = as_date(args.start, "--start") if args.start else cfg_start
         if start is None:
             raise InvalidInputError("--start is required without --config", parameter="--start")
-        end = (
-            as_date(args.end, "--end")
-            if args.end
-            else cfg_end or (datetime.now(UTC).date() - timedelta(days=2))
-        )
+        end = as_date(args.end, "--end") if args.end else cfg_end or last_complete_day(clock_now())
         windows = split_windows(start, end, args.max_days)
     except (InvalidInputError, ValueError) as exc:
         print(f"plan: {exc}")

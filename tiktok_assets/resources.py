@@ -14,6 +14,7 @@ uses ``EnvVar`` for the variables that are set (Dagster then shows which variabl
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
 
 import dagster as dg
@@ -24,6 +25,7 @@ from tiktok_assets.clients.ensembledata import EnsembleDataClient
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import DEFAULT_BUDGETS, ResearchClient
 from tiktok_assets.clients.vce import VceClient, make_rqs
+from tiktok_assets.partitions import clock_now
 
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:9400"
@@ -44,9 +46,7 @@ def _env(name: str, fallback: str) -> str:
     return os.environ.get(name) or fallback
 
 
-def research_target(
-    key: str | None, secret: str | None, base_url: str | None
-) -> tuple[str, str, str]:
+def research_target(key: str | None, secret: str | None, base_url: str | None) -> tuple[str, str, str]:
     """(client key, client secret, base URL) for the Research API.
 
     Real credentials go to the real API unless a base URL is given explicitly: a secret must never be sent to
@@ -135,6 +135,13 @@ class ResearchApiResource(dg.ConfigurableResource):
     def ledger(self) -> QuotaLedger:
         return ledger_for(self.ledger_url)
 
+    def now(self) -> datetime:
+        """The backend's clock: ``$TIKTOK_CLOCK_NOW`` when set (a sandbox on a fixed clock), else the wall clock.
+
+        The client's quota day, ``resets_at`` and token expiry follow it, as do snapshot dates in the assets.
+        """
+        return clock_now()
+
     def client(self) -> ResearchClient:
         if self._client is None:
             key, secret, url = research_target(self.client_key, self.client_secret, self.base_url)
@@ -145,6 +152,7 @@ class ResearchApiResource(dg.ConfigurableResource):
                 ledger=self.ledger(),
                 budget=self.budgets(),
                 http_timeout=self.http_timeout,
+                clock=lambda: self.now().timestamp(),
             )
         return self._client
 

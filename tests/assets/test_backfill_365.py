@@ -40,12 +40,18 @@ def test_a_365_day_backfill_stays_within_10_percent_of_the_fewest_requests(tmp_p
     last = last_complete_day(NOW)
     first = last - timedelta(days=364)
     assert first == date(2026, 1, 1)
-    chunks = [(first + timedelta(days=i), min(last, first + timedelta(days=i + 29))) for i in range(0, 365, 30)]
+    chunks = [
+        (first + timedelta(days=i), min(last, first + timedelta(days=i + 29))) for i in range(0, 365, 30)
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assets = research.build_assets(monitoring)
     videos = [a.key for a in assets if a.key.path[-1].startswith("videos_")]
-    limits = {"per_minute": 10_000_000, "research_daily_requests": 1_000_000, "research_daily_records": 100_000_000}
+    limits = {
+        "per_minute": 10_000_000,
+        "research_daily_requests": 1_000_000,
+        "research_daily_records": 100_000_000,
+    }
     with running_sandbox(now=NOW.isoformat(), **limits) as sandbox:
         resources = {
             "research_api": ResearchApiResource(
@@ -59,13 +65,19 @@ def test_a_365_day_backfill_stays_within_10_percent_of_the_fewest_requests(tmp_p
         for start, end in chunks:
             tags = {"dagster/asset_partition_range_start": start.isoformat(),
                     "dagster/asset_partition_range_end": end.isoformat()}  # fmt: skip
-            assert dg.materialize(assets, selection=videos, instance=instance, resources=resources, tags=tags).success
+            assert dg.materialize(
+                assets, selection=videos, instance=instance, resources=resources, tags=tags
+            ).success
         spent = sandbox.stats()["requests"]["research /v2/research/video/query/"]["200"]
         truth: dict[str, set[int]] = {}
         for q in monitoring.queries:
             truth[q.name] = set()
             for start, end in chunks:
-                body = {"query": q.query, "start_date": start.strftime("%Y%m%d"), "end_date": end.strftime("%Y%m%d")}
+                body = {
+                    "query": q.query,
+                    "start_date": start.strftime("%Y%m%d"),
+                    "end_date": end.strftime("%Y%m%d"),
+                }
                 truth[q.name] |= {int(k) for k in sandbox.truth("research", "video/query/", body)}
     world = World(7, "small")
     fewest = sum(
@@ -77,6 +89,10 @@ def test_a_365_day_backfill_stays_within_10_percent_of_the_fewest_requests(tmp_p
     assert fewest <= spent <= 1.1 * fewest, (spent, fewest)
     for q in monitoring.queries:
         root = tmp_path / "lake" / "research" / "videos" / f"query={q.name}"
-        ids = pads.dataset(root, format="parquet", partitioning="hive").to_table(columns=["id"])["id"].to_pylist()
+        ids = (
+            pads.dataset(root, format="parquet", partitioning="hive")
+            .to_table(columns=["id"])["id"]
+            .to_pylist()
+        )
         assert len(ids) == len(set(ids)) and set(ids) == truth[q.name], q.name
     assert sum(map(len, truth.values())) > 1_000

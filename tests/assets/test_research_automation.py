@@ -44,7 +44,9 @@ def test_the_scheduled_day_is_complete_when_collected(tmp_path: Path) -> None:
     defs = research.build_defs(
         monitoring, {"research_api": FakeResearchResource(), "lake": LakeResource(lake_dir=str(tmp_path))}
     )
-    with dg.build_schedule_context(instance=dg.DagsterInstance.ephemeral(), scheduled_execution_time=TICK) as ctx:
+    with dg.build_schedule_context(
+        instance=dg.DagsterInstance.ephemeral(), scheduled_execution_time=TICK
+    ) as ctx:
         [request] = defs.resolve_schedule_def("research_daily_schedule").evaluate_tick(ctx).run_requests
     day = request.partition_key
     videos = [a.key for a in assets if a.key.path[-1].startswith("videos_")]
@@ -141,7 +143,9 @@ def test_a_quota_failure_is_resumed_once_after_the_reset_without_refetching(
         key = dg.AssetKey(["research", "videos_tags"])
         target = dg.define_asset_job("tags", selection=[key])
         sensor = automation.quota_retry_sensor_def([(target, [key])], now=lambda: sensor_now["now"])
-        repo = dg.Definitions(assets=defs.assets, sensors=[sensor], resources=defs.resources).get_repository_def()
+        repo = dg.Definitions(
+            assets=defs.assets, sensors=[sensor], resources=defs.resources
+        ).get_repository_def()
 
         def tick(cursor: str | None) -> dg.SensorExecutionData:
             with dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repo) as ctx:
@@ -187,7 +191,9 @@ def test_the_sensor_ignores_failures_that_are_not_the_quota() -> None:
         assert not result.success
         assert automation.quota_resets_at(instance, result.run_id) is None
         job = dg.define_asset_job("broken", selection=[broken.key])
-        sensor = automation.quota_retry_sensor_def([(job, [broken.key])], now=lambda: datetime(2030, 1, 1, tzinfo=UTC))
+        sensor = automation.quota_retry_sensor_def(
+            [(job, [broken.key])], now=lambda: datetime(2030, 1, 1, tzinfo=UTC)
+        )
         with dg.build_sensor_context(instance=instance) as ctx:
             assert sensor.evaluate_tick(ctx).run_requests == []
 

@@ -72,8 +72,10 @@ def test_bad_credentials(sandbox: Any, ed_factory: Any) -> None:
         bad.user_info(S.account)
     assert "wrong-secret-123" not in str(info.value)
     assert sent(sandbox) == 1  # the token request only
-    with EnsembleDataClient("wrong-token-456", sandbox.ensembledata_url) as ed_bad, \
-            pytest.raises(AuthError, match="ENSEMBLEDATA_TOKEN") as info:
+    with (
+        EnsembleDataClient("wrong-token-456", sandbox.ensembledata_url) as ed_bad,
+        pytest.raises(AuthError, match="ENSEMBLEDATA_TOKEN") as info,
+    ):
         ed_bad.user_info(S.account)
     assert "wrong-token-456" not in str(info.value)
     assert sent(sandbox) == 2

@@ -45,11 +45,21 @@ def rc(r: httpx.Response, **kw: Any) -> Any:
         (400, "invalid_params", "Invalid count or cursor", RetryableError),
         (400, "invalid_params", "Something went wrong. Please try again later.", RetryableError),
         (500, "internal_error", "Server Internal Error", RetryableError),
-        (401, "access_token_invalid", "Access token is invalid, please refresh token and retry", TokenExpiredError),
+        (
+            401,
+            "access_token_invalid",
+            "Access token is invalid, please refresh token and retry",
+            TokenExpiredError,
+        ),
         (401, "scope_not_authorized", "no", AuthError),
         (400, "scope_permission_missed", "no", AuthError),
         (429, "rate_limit_exceeded", "", RateLimitedError),
-        (400, "invalid_params", "Invalid end_date: it must be no more than 30 days after start_date", InvalidInputError),
+        (
+            400,
+            "invalid_params",
+            "Invalid end_date: it must be no more than 30 days after start_date",
+            InvalidInputError,
+        ),
     ],
 )
 def test_research_classes(status: int, code: str, message: str, expected: type) -> None:
@@ -77,8 +87,9 @@ def test_research_invalid_input_names_parameter_and_is_not_retryable() -> None:
 )
 def test_research_user_unavailable(message: str, reason: str) -> None:
     with pytest.raises(UserUnavailableError) as info:
-        research_errors.classify(resp(400, envelope("invalid_params", message)), endpoint="user/info",
-                                 username="ghost_user")
+        research_errors.classify(
+            resp(400, envelope("invalid_params", message)), endpoint="user/info", username="ghost_user"
+        )
     assert info.value.reason == reason and info.value.username == "ghost_user"
 
 
@@ -92,8 +103,10 @@ def test_research_transient_bodies() -> None:
 
 
 def test_research_ok_keeps_big_ints_and_strips_nul() -> None:
-    body = b'{"data":{"videos":[{"id":7320768196569599275,"music_id":72057594037927936123,' \
-           b'"username":"a\\u0000b"}],"has_more":false},"error":{"code":"ok","message":"","log_id":"x"}}'
+    body = (
+        b'{"data":{"videos":[{"id":7320768196569599275,"music_id":72057594037927936123,'
+        b'"username":"a\\u0000b"}],"has_more":false},"error":{"code":"ok","message":"","log_id":"x"}}'
+    )
     data = rc(resp(200, body))
     v = data["videos"][0]
     assert v["id"] == 7320768196569599275 and isinstance(v["id"], int)
@@ -107,8 +120,9 @@ def test_token_error_shape_is_auth() -> None:
 
 def ed(status: int, body: Any, **kw: Any) -> Any:
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
-    return ensembledata.classify(resp(status, raw), endpoint="tt/user/posts", params=kw or {"username": "bob"},
-                                 user_param="username")
+    return ensembledata.classify(
+        resp(status, raw), endpoint="tt/user/posts", params=kw or {"username": "bob"}, user_param="username"
+    )
 
 
 def test_ensembledata_classes() -> None:

@@ -17,19 +17,39 @@ S = subjects()
 FYP = {"and": [{"operation": "EQ", "field_name": "hashtag_name", "field_values": ["fyp"]}]}
 
 
-def fetch(sb: Any, tmp: Path, api: str, endpoint: str, out: Path, *params: str, extra: tuple[str, ...] = ()) -> int:
+def fetch(
+    sb: Any, tmp: Path, api: str, endpoint: str, out: Path, *params: str, extra: tuple[str, ...] = ()
+) -> int:
     base = {"research": sb.research_url, "ensembledata": sb.ensembledata_url, "vce": sb.vce_url}[api]
-    args = ["fetch", api, endpoint, "--out", str(out), "--base-url", base,
-            "--ledger-url", f"sqlite:///{tmp / 'quota.sqlite'}", "--no-progress", *extra]
+    args = [
+        "fetch",
+        api,
+        endpoint,
+        "--out",
+        str(out),
+        "--base-url",
+        base,
+        "--ledger-url",
+        f"sqlite:///{tmp / 'quota.sqlite'}",
+        "--no-progress",
+        *extra,
+    ]
     for p in params:
         args += ["--param", p]
     return main(args)
 
 
-def test_fetch_videos_quota_then_resume(sandbox_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_fetch_videos_quota_then_resume(
+    sandbox_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     sb = sandbox_factory(research_daily_requests=4)
     out = tmp_path / "videos.parquet"
-    params = (f"query={orjson.dumps(FYP).decode()}", "start_date=20260501", "end_date=20260504", "max_count=10")
+    params = (
+        f"query={orjson.dumps(FYP).decode()}",
+        "start_date=20260501",
+        "end_date=20260504",
+        "max_count=10",
+    )
     assert fetch(sb, tmp_path, "research", "video/query", out, *params) == 3
     assert "resume" in capsys.readouterr().err and not out.exists()
     sb.set_clock("2026-06-16T00:00:10Z")
@@ -48,16 +68,44 @@ def test_fetch_videos_quota_then_resume(sandbox_factory: Any, tmp_path: Path, ca
 
 def test_fetch_ensembledata_and_vce(sandbox: Any, tmp_path: Path) -> None:
     out = tmp_path / "followers.parquet"
-    assert fetch(sandbox, tmp_path, "ensembledata", "tt/user/followers", out, f"id={S.account_uid}",
-                 f"secUid={S.account_secuid}") == 0
+    assert (
+        fetch(
+            sandbox,
+            tmp_path,
+            "ensembledata",
+            "tt/user/followers",
+            out,
+            f"id={S.account_uid}",
+            f"secUid={S.account_secuid}",
+        )
+        == 0
+    )
     table = pq.read_table(out)
-    expected = sandbox.truth("ensembledata", "tt/user/followers", {"id": S.account_uid, "secUid": S.account_secuid})
+    expected = sandbox.truth(
+        "ensembledata", "tt/user/followers", {"id": S.account_uid, "secUid": S.account_secuid}
+    )
     assert sorted(table.column("key").to_pylist()) == sorted(expected)
     out = tmp_path / "vce.parquet"
-    groups = [{"operator": "and", "conditions": [{"field": "username", "operator": "EQ",
-                                                  "field_values": [S.account]}]}]
-    assert fetch(sandbox, tmp_path, "vce", "video", out, f"condition_groups={orjson.dumps(groups).decode()}",
-                 "fields=id,username,create_time", "limit=1000", extra=("--poll-interval", "0")) == 0
+    groups = [
+        {
+            "operator": "and",
+            "conditions": [{"field": "username", "operator": "EQ", "field_values": [S.account]}],
+        }
+    ]
+    assert (
+        fetch(
+            sandbox,
+            tmp_path,
+            "vce",
+            "video",
+            out,
+            f"condition_groups={orjson.dumps(groups).decode()}",
+            "fields=id,username,create_time",
+            "limit=1000",
+            extra=("--poll-interval", "0"),
+        )
+        == 0
+    )
     assert pq.read_table(out).num_rows > 0
 
 
@@ -70,8 +118,22 @@ def test_fetch_bad_input_names_it(sandbox: Any, tmp_path: Path, capsys: pytest.C
 
 
 def test_plan_prints_forecast(capsys: pytest.CaptureFixture) -> None:
-    assert main(["plan", "--start", "2026-01-01", "--end", "2026-06-30", "--usernames", "a,b,c",
-                 "--videos-per-day", "250"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "--start",
+                "2026-01-01",
+                "--end",
+                "2026-06-30",
+                "--usernames",
+                "a,b,c",
+                "--videos-per-day",
+                "250",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "7 window(s)" in out and "requests" in out
     # 181 days × 250 = 45,250 videos in 7 windows of ≤30 days (the last one 1 day): ceil per window, 100 a page.

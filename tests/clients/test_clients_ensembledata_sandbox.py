@@ -11,7 +11,12 @@ from tests_clients_support import data_requests, subjects
 from tiktok_assets.clients.ensembledata import EnsembleDataClient, endpoint_for, record_key
 
 S = subjects()
-ACCOUNT, ACCOUNT_UID, ACCOUNT_SECUID, ACCOUNT_VIDEO = S.account, S.account_uid, S.account_secuid, S.account_video
+ACCOUNT, ACCOUNT_UID, ACCOUNT_SECUID, ACCOUNT_VIDEO = (
+    S.account,
+    S.account_uid,
+    S.account_secuid,
+    S.account_video,
+)
 LIKER_SECUID, MUSIC = S.liker_secuid, S.music
 VIDEO_WITH_COMMENTS, COMMENT_WITH_REPLIES = S.video_with_comments, S.comment_with_replies
 
@@ -43,8 +48,13 @@ FAULTS = [
     {"rate_limit": 0.1},
     {"connection_reset": 0.1},
     {"truncated_body": 0.1},
-    {"internal_error": 0.1, "gateway_timeout_html": 0.1, "rate_limit": 0.1, "connection_reset": 0.1,
-     "truncated_body": 0.1},
+    {
+        "internal_error": 0.1,
+        "gateway_timeout_html": 0.1,
+        "rate_limit": 0.1,
+        "connection_reset": 0.1,
+        "truncated_body": 0.1,
+    },
 ]
 
 

@@ -67,7 +67,9 @@ def test_estimate_requests_model() -> None:
     ten = estimate_requests("20260101", "20260630", videos_per_day=30, groups=10)
     assert one.requests < ten.requests
     # Short pages (fill) and failed attempts (error rate) raise the figure.
-    assert estimate_requests("20260101", "20260630", videos_per_day=300, fill=0.5).requests > \
-        estimate_requests("20260101", "20260630", videos_per_day=300).requests
+    assert (
+        estimate_requests("20260101", "20260630", videos_per_day=300, fill=0.5).requests
+        > estimate_requests("20260101", "20260630", videos_per_day=300).requests
+    )
     with pytest.raises(InvalidInputError):
         estimate_requests("20260101", "20260130", videos_per_day=-1)

@@ -26,7 +26,9 @@ def video_stats(sb: Any) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("exact", [True, False], ids=["id_bound", "day_granular"])
-def test_quota_stop_then_resume_after_midnight(sandbox_factory: Any, research_factory: Any, exact: bool) -> None:
+def test_quota_stop_then_resume_after_midnight(
+    sandbox_factory: Any, research_factory: Any, exact: bool
+) -> None:
     sb = sandbox_factory(research_daily_requests=5)
     client = research_factory(sb, clock=sandbox_clock(sb), exact_resume=exact)
     stored: list[dict[str, Any]] = []
@@ -57,14 +59,17 @@ def test_quota_stop_then_resume_after_midnight(sandbox_factory: Any, research_fa
         assert refetched == 0 and skipped == 0  # the id bound: no record (so no page) served twice
     else:
         assert refetched == skipped < 10 * 2  # day granularity: only the partial day's newer records
-    print(f"resume exact={exact}: pages before {pages_before}, after {resumed_pages}, records {len(ids)}, "
-          f"refetched records {refetched}")
+    print(
+        f"resume exact={exact}: pages before {pages_before}, after {resumed_pages}, records {len(ids)}, "
+        f"refetched records {refetched}"
+    )
 
 
 def test_local_budget_refuses_before_sending(sandbox: Any, research_factory: Any, tmp_path: Path) -> None:
     ledger = QuotaLedger(f"sqlite:///{tmp_path / 'quota.sqlite'}")
-    client = research_factory(sandbox, ledger=ledger, budget={"video": Budget(requests=3)},
-                              clock=sandbox_clock(sandbox))
+    client = research_factory(
+        sandbox, ledger=ledger, budget={"video": Budget(requests=3)}, clock=sandbox_clock(sandbox)
+    )
     got = 0
     with pytest.raises(BudgetExceededError) as info:
         for _ in client.iter_videos(FYP, *WINDOW, max_count=10):

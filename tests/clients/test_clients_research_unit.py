@@ -44,21 +44,36 @@ class Api:
 
 
 def fixture(name: str) -> httpx.Response:
-    return httpx.Response(200, content=(FIX / name).read_bytes(), headers={"content-type": "application/json"})
+    return httpx.Response(
+        200, content=(FIX / name).read_bytes(), headers={"content-type": "application/json"}
+    )
 
 
 def err(status: int, code: str, message: str = "") -> httpx.Response:
-    return httpx.Response(status, json={"data": {}, "error": {"code": code, "message": message, "log_id": "l"}})
+    return httpx.Response(
+        status, json={"data": {}, "error": {"code": code, "message": message, "log_id": "l"}}
+    )
 
 
 def client(api: Api, sleeps: list[float] | None = None, **kw: Any) -> ResearchClient:
     policy = RetryPolicy.fast(sleep=(sleeps.append if sleeps is not None else None))
-    return ResearchClient("key-abcdef", "secret-abcdef", "https://research.test", policy=policy,
-                          http_transport=httpx.MockTransport(api), **kw)
+    return ResearchClient(
+        "key-abcdef",
+        "secret-abcdef",
+        "https://research.test",
+        policy=policy,
+        http_transport=httpx.MockTransport(api),
+        **kw,
+    )
 
 
 def test_recorded_pages_followed_to_the_end_with_exact_ids() -> None:
-    api = Api([fixture("c4d_api_videos_response_page_1_of_2.json"), fixture("c4d_api_videos_response_page_2_of_2.json")])
+    api = Api(
+        [
+            fixture("c4d_api_videos_response_page_1_of_2.json"),
+            fixture("c4d_api_videos_response_page_2_of_2.json"),
+        ]
+    )
     pages = list(client(api).iter_videos(Q, "20240101", "20240130"))
     assert [len(p.records) for p in pages] == [27, 27]  # a short page (27 of cursor 100) is not the end
     assert pages[0].has_more and not pages[1].has_more
@@ -87,11 +102,21 @@ def test_bad_input_sends_nothing() -> None:
         list(c.iter_videos(Q, "20260101", "20260301"))
     assert info.value.parameter == "end_date"
     with pytest.raises(InvalidInputError, match="field_values"):
-        list(c.iter_videos({"and": [{"operation": "IN", "field_name": "username", "field_values": ["a"] * 101}]},
-                           "20260101", "20260102"))
+        list(
+            c.iter_videos(
+                {"and": [{"operation": "IN", "field_name": "username", "field_values": ["a"] * 101}]},
+                "20260101",
+                "20260102",
+            )
+        )
     with pytest.raises(InvalidInputError, match="field_name"):
-        list(c.iter_videos({"and": [{"operation": "IN", "field_name": "user", "field_values": ["a"]}]},
-                           "20260101", "20260102"))
+        list(
+            c.iter_videos(
+                {"and": [{"operation": "IN", "field_name": "user", "field_values": ["a"]}]},
+                "20260101",
+                "20260102",
+            )
+        )
     with pytest.raises(InvalidInputError, match="fields"):
         list(c.iter_videos(Q, "20260101", "20260102", fields=["nope"]))
     assert api.data_requests == [] and api.token_requests == 0
@@ -99,10 +124,19 @@ def test_bad_input_sends_nothing() -> None:
 
 def test_retries_are_counted_and_bounded() -> None:
     html = httpx.Response(504, content=b"<html>gateway</html>", headers={"content-type": "text/html"})
-    truncated = httpx.Response(200, content=(FIX / "c4d_api_videos_response_page_2_of_2.json").read_bytes()[:300])
+    truncated = httpx.Response(
+        200, content=(FIX / "c4d_api_videos_response_page_2_of_2.json").read_bytes()[:300]
+    )
     sleeps: list[float] = []
-    api = Api([err(500, "internal_error"), html, truncated, err(400, "invalid_params", "Invalid count or cursor"),
-               fixture("c4d_api_videos_response_page_2_of_2.json")])
+    api = Api(
+        [
+            err(500, "internal_error"),
+            html,
+            truncated,
+            err(400, "invalid_params", "Invalid count or cursor"),
+            fixture("c4d_api_videos_response_page_2_of_2.json"),
+        ]
+    )
     c = client(api, sleeps)
     (page,) = list(c.iter_videos(Q, "20240101", "20240130"))
     assert page.requests == 5 and len(page.records) == 27
@@ -182,20 +216,34 @@ def test_resume_falls_back_to_day_granularity_when_the_id_bound_is_refused() -> 
     oldest = 7320768196569599275  # id >> 32 = 1704499196: 2024-01-05 23:59:56 UTC
     pages = list(c.iter_videos(Q, "20240101", "20240130", resume=ResumeState(oldest)))
     first, second = bodies(api)
-    assert first["query"]["and"][-1] == {"operation": "LT", "field_name": "video_id", "field_values": [str(oldest)]}
+    assert first["query"]["and"][-1] == {
+        "operation": "LT",
+        "field_name": "video_id",
+        "field_values": [str(oldest)],
+    }
     assert first["end_date"] == second["end_date"] == "20240105"  # narrowed to the oldest stored day
     assert all(cond["field_name"] != "video_id" for cond in second["query"]["and"])
     assert all(v["id"] < oldest for p in pages for v in p.records)
-    assert sum(p.skipped for p in pages) == sum(1 for v in orjson.loads(
-        (FIX / "c4d_api_videos_response_page_2_of_2.json").read_bytes())["data"]["videos"] if v["id"] >= oldest)
+    assert sum(p.skipped for p in pages) == sum(
+        1
+        for v in orjson.loads((FIX / "c4d_api_videos_response_page_2_of_2.json").read_bytes())["data"][
+            "videos"
+        ]
+        if v["id"] >= oldest
+    )
     assert c.exact_resume is False
 
 
 def test_expired_search_id_mid_search_resumes_without_it() -> None:
     stale = err(400, "invalid_params", "Search Id 7354367454467855403 is invalid or expired")
     policy_attempts = RetryPolicy().search_id_attempts
-    api = Api([fixture("c4d_api_videos_response_page_1_of_2.json"), *[stale] * policy_attempts,
-               fixture("c4d_api_videos_response_page_2_of_2.json")])
+    api = Api(
+        [
+            fixture("c4d_api_videos_response_page_1_of_2.json"),
+            *[stale] * policy_attempts,
+            fixture("c4d_api_videos_response_page_2_of_2.json"),
+        ]
+    )
     pages = list(client(api).iter_videos(Q, "20240101", "20240130"))
     sent = bodies(api)
     restart = sent[-1]

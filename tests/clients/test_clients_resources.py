@@ -12,8 +12,14 @@ from tests_clients_support import subjects
 from tiktok_assets.resources import EnsembleDataResource, ResearchApiResource, VceResource
 
 S = subjects()
-ENV = ("TIKTOK_CLIENT_KEY", "TIKTOK_CLIENT_SECRET", "ENSEMBLEDATA_TOKEN", "TIKTOK_RESEARCH_BASE_URL",
-       "ENSEMBLEDATA_BASE_URL", "TIKTOK_VCE_BASE_URL")
+ENV = (
+    "TIKTOK_CLIENT_KEY",
+    "TIKTOK_CLIENT_SECRET",
+    "ENSEMBLEDATA_TOKEN",
+    "TIKTOK_RESEARCH_BASE_URL",
+    "ENSEMBLEDATA_BASE_URL",
+    "TIKTOK_VCE_BASE_URL",
+)
 
 
 @pytest.fixture
@@ -29,20 +35,38 @@ def test_sandbox_defaults_in_a_dagster_run(clean_env: Any) -> None:
     sb = clean_env
 
     @dg.asset
-    def probe(research_api: ResearchApiResource, ensembledata: EnsembleDataResource, vce: VceResource) -> dict:
+    def probe(
+        research_api: ResearchApiResource, ensembledata: EnsembleDataResource, vce: VceResource
+    ) -> dict:
         info = research_api.client().user_info(S.account)
         ed_user = ensembledata.client().user_info(S.account)
-        rows = vce.client().run("profile", [{"operator": "and", "conditions": [
-            {"field": "username", "operator": "EQ", "field_values": [S.account]}]}], "username", 10,
-            poll_interval=0.0)
-        return {"research": info.status, "ed": bool(ed_user), "vce": len(rows),
-                "left": research_api.quota_left()}
+        rows = vce.client().run(
+            "profile",
+            [
+                {
+                    "operator": "and",
+                    "conditions": [{"field": "username", "operator": "EQ", "field_values": [S.account]}],
+                }
+            ],
+            "username",
+            10,
+            poll_interval=0.0,
+        )
+        return {
+            "research": info.status,
+            "ed": bool(ed_user),
+            "vce": len(rows),
+            "left": research_api.quota_left(),
+        }
 
-    result = dg.materialize([probe], resources={
-        "research_api": ResearchApiResource(daily_video_requests=500),
-        "ensembledata": EnsembleDataResource(),
-        "vce": VceResource(),
-    })
+    result = dg.materialize(
+        [probe],
+        resources={
+            "research_api": ResearchApiResource(daily_video_requests=500),
+            "ensembledata": EnsembleDataResource(),
+            "vce": VceResource(),
+        },
+    )
     assert result.success
     out = result.output_for_node("probe")
     assert out["research"] == "ok" and out["ed"] and out["vce"] == 1
@@ -50,7 +74,9 @@ def test_sandbox_defaults_in_a_dagster_run(clean_env: Any) -> None:
     assert sb.stats()["requests_total"] >= 3
 
 
-def test_from_env_uses_envvar_and_keeps_secrets_out_of_config(monkeypatch: pytest.MonkeyPatch, clean_env: Any) -> None:
+def test_from_env_uses_envvar_and_keeps_secrets_out_of_config(
+    monkeypatch: pytest.MonkeyPatch, clean_env: Any
+) -> None:
     monkeypatch.setenv("TIKTOK_CLIENT_KEY", "sandbox-key")
     monkeypatch.setenv("TIKTOK_CLIENT_SECRET", "sandbox-secret")
     # With credentials set, only an explicit base URL sends them anywhere but the real API.

@@ -14,8 +14,14 @@ from tiktok_assets.clients.errors import ApiError
 from tiktok_assets.clients.research import ResearchClient
 
 S = subjects()
-ALL_FAULTS = {"internal_error": 0.1, "gateway_timeout_html": 0.1, "invalid_cursor": 0.1, "rate_limit": 0.1,
-              "connection_reset": 0.1, "truncated_body": 0.1}
+ALL_FAULTS = {
+    "internal_error": 0.1,
+    "gateway_timeout_html": 0.1,
+    "invalid_cursor": 0.1,
+    "rate_limit": 0.1,
+    "connection_reset": 0.1,
+    "truncated_body": 0.1,
+}
 Q = {"and": [{"operation": "EQ", "field_name": "hashtag_name", "field_values": ["fyp"]}]}
 
 
@@ -25,7 +31,9 @@ def test_no_secret_anywhere(sandbox: Any, caplog: pytest.LogCaptureFixture) -> N
         logging.getLogger(name).setLevel(logging.DEBUG)
     sandbox.set_faults(ALL_FAULTS)
     texts: list[str] = []
-    research = ResearchClient(sandbox.client_key, sandbox.client_secret, sandbox.research_url, policy=fast_policy())
+    research = ResearchClient(
+        sandbox.client_key, sandbox.client_secret, sandbox.research_url, policy=fast_policy()
+    )
     ed = EnsembleDataClient(sandbox.ed_token, sandbox.ensembledata_url, policy=fast_policy())
     dead = EnsembleDataClient(sandbox.ed_token, "http://127.0.0.1:9", policy=fast_policy())  # refused
     bad = ResearchClient(sandbox.client_key, "not-the-secret-42", sandbox.research_url, policy=fast_policy())
@@ -51,8 +59,13 @@ def test_no_secret_anywhere(sandbox: Any, caplog: pytest.LogCaptureFixture) -> N
     assert any("HTTP Request" in r.getMessage() for r in caplog.records), "httpx logging was not captured"
     assert any(r.name.startswith("httpcore") for r in caplog.records), "httpcore logging was not captured"
     assert research._token is not None
-    secrets = [sandbox.client_secret, sandbox.ed_token, research._token.get(), "not-the-secret-42",
-               sandbox.client_key]
+    secrets = [
+        sandbox.client_secret,
+        sandbox.ed_token,
+        research._token.get(),
+        "not-the-secret-42",
+        sandbox.client_key,
+    ]
     blob = "\n".join(texts)
     for secret in secrets:
         assert secret not in blob, f"a secret leaked ({secret[:3]}…)"

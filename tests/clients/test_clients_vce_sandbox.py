@@ -15,7 +15,12 @@ S = subjects()
 
 
 def groups(username: str) -> list[dict[str, Any]]:
-    return [{"operator": "and", "conditions": [{"field": "username", "operator": "EQ", "field_values": [username]}]}]
+    return [
+        {
+            "operator": "and",
+            "conditions": [{"field": "username", "operator": "EQ", "field_values": [username]}],
+        }
+    ]
 
 
 def test_task_result_equals_truth(sandbox: Any) -> None:
@@ -35,7 +40,9 @@ def test_task_result_equals_truth(sandbox: Any) -> None:
 def test_timeout_cancels_on_the_service(sandbox: Any) -> None:
     rqs = make_rqs(sandbox.vce_url)
     ticks = iter(range(0, 10_000, 100))  # each clock read jumps 100 s: the deadline passes at once
-    client = VceClient(rqs, poll_interval=0.0, timeout=50, clock=lambda: float(next(ticks)), sleep=lambda s: None)
+    client = VceClient(
+        rqs, poll_interval=0.0, timeout=50, clock=lambda: float(next(ticks)), sleep=lambda s: None
+    )
     with pytest.raises(VceTimeoutError, match="cancelled"):
         client.run("video", groups(S.account), "id", limit=10)
     assert client.last_task_id is not None

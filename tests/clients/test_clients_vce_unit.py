@@ -27,9 +27,12 @@ class FakeRQS:
         self.polls = 0
         self.interrupt_at = interrupt_at
 
-    def create_query_task(self, category: str, condition_groups: Any = None, fields: Any = None,
-                          limit: Any = None) -> int:
-        self.created.append({"category": category, "groups": condition_groups, "fields": fields, "limit": limit})
+    def create_query_task(
+        self, category: str, condition_groups: Any = None, fields: Any = None, limit: Any = None
+    ) -> int:
+        self.created.append(
+            {"category": category, "groups": condition_groups, "fields": fields, "limit": limit}
+        )
         return 42
 
     def check_query_task_status(self, task_id: int) -> str:
@@ -45,7 +48,9 @@ class FakeRQS:
     def get_query_task_result(self, task_id: int) -> Any:
         return self.result
 
-    def query(self, category: str, condition_groups: Any = None, fields: Any = None, limit: Any = None) -> Any:
+    def query(
+        self, category: str, condition_groups: Any = None, fields: Any = None, limit: Any = None
+    ) -> Any:
         return self.result
 
 
@@ -72,7 +77,9 @@ def test_timeout_cancels() -> None:
 
     rqs = FakeRQS(["Processing"])
     with pytest.raises(VceTimeoutError):
-        VceClient(rqs, poll_interval=10, timeout=60, sleep=sleep, clock=lambda: now[0]).run("video", GROUPS, "id")
+        VceClient(rqs, poll_interval=10, timeout=60, sleep=sleep, clock=lambda: now[0]).run(
+            "video", GROUPS, "id"
+        )
     assert rqs.cancelled == [42]
 
 
@@ -96,8 +103,16 @@ def test_bad_task_fails_before_any_call() -> None:
     with pytest.raises(InvalidInputError, match="fields"):
         c.run("video", GROUPS, "id,nope")
     with pytest.raises(InvalidInputError, match="field_name"):
-        c.run("video", [{"operator": "and", "conditions": [{"field_name": "x", "operation": "EQ",
-                                                             "field_values": ["a"]}]}], "id")
+        c.run(
+            "video",
+            [
+                {
+                    "operator": "and",
+                    "conditions": [{"field_name": "x", "operation": "EQ", "field_values": ["a"]}],
+                }
+            ],
+            "id",
+        )
     with pytest.raises(InvalidInputError, match="operator"):
         c.run("video", [{"operator": "xor", "conditions": []}], "id")
     assert rqs.created == []

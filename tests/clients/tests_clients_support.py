@@ -44,10 +44,14 @@ def subjects() -> Subjects:
     w = World(7, "small")
     now = int(NOW.timestamp())
     public = [a for a in w.accounts if not a.is_private and not getattr(a, "api_refused", False)]
-    acct = max((a for a in public if w.pinned(a.index) and a.following_public),
-               key=lambda a: len(w.followers(a.index, now)))
-    liker = max((a for a in public if a.likes_public and w.reposted(a.index, now)),
-                key=lambda a: len(w.liked(a.index, now)))
+    acct = max(
+        (a for a in public if w.pinned(a.index) and a.following_public),
+        key=lambda a: len(w.followers(a.index, now)),
+    )
+    liker = max(
+        (a for a in public if a.likes_public and w.reposted(a.index, now)),
+        key=lambda a: len(w.liked(a.index, now)),
+    )
     own = [v for v in w.account_videos(acct.index, now) if v.deleted_time is None]
     video = comment = playlist = None
     music: Counter[int] = Counter()
@@ -67,9 +71,20 @@ def subjects() -> Subjects:
                     playlist = v.playlist_id
     assert video and comment and playlist, "the small world lacks a subject the client tests need"
     refused = next((a.username for a in w.accounts if getattr(a, "api_refused", False)), None)
-    return Subjects(acct.username, str(acct.uid), acct.sec_uid, own[0].id, liker.username, liker.sec_uid,
-                    next(a.username for a in w.accounts if a.is_private), refused, video, comment, playlist,
-                    music.most_common(1)[0][0])
+    return Subjects(
+        acct.username,
+        str(acct.uid),
+        acct.sec_uid,
+        own[0].id,
+        liker.username,
+        liker.sec_uid,
+        next(a.username for a in w.accounts if a.is_private),
+        refused,
+        video,
+        comment,
+        playlist,
+        music.most_common(1)[0][0],
+    )
 
 
 def sandbox_clock(sb: Any) -> Callable[[], float]:
@@ -90,8 +105,12 @@ def fast_policy() -> RetryPolicy:
 
 
 def data_requests(stats: dict[str, Any], api: str) -> int:
-    return sum(n for ep, codes in stats["requests"].items() if ep.startswith(api) and "oauth" not in ep
-               for n in codes.values())
+    return sum(
+        n
+        for ep, codes in stats["requests"].items()
+        if ep.startswith(api) and "oauth" not in ep
+        for n in codes.values()
+    )
 
 
 @pytest.fixture
