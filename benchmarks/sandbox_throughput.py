@@ -17,32 +17,12 @@ import httpx
 import orjson
 import psutil
 
+from tiktok_assets.sandbox._vocab import REGIONS  # the world's regions: queries that match
+
 FIELDS = (
     "id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
     "music_id,hashtag_names,username,effect_ids,playlist_id,voice_to_text"
 )
-REGIONS = [
-    "US",
-    "GB",
-    "DE",
-    "FR",
-    "BR",
-    "MX",
-    "JP",
-    "KR",
-    "IN",
-    "ID",
-    "IQ",
-    "TR",
-    "ES",
-    "IT",
-    "CA",
-    "AU",
-    "NG",
-    "EG",
-    "PH",
-    "VN",
-]
 
 
 def start_server() -> tuple[subprocess.Popen[str], str, float]:
