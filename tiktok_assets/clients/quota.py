@@ -111,12 +111,17 @@ class QuotaLedger:
                 cur.execute("PRAGMA busy_timeout=30000")  # wait for another process's write
                 cur.close()
 
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Several run processes starting on an empty database would all find no table and all
-                # CREATE it (DuplicateObject/UniqueViolation): take turns; the lock ends with the transaction.
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7405173021)"))
-            _metadata.create_all(conn)
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        """Create the table unless it exists. Several run processes starting on an empty database all find no
+        table and all CREATE it; the losers fail ("already exists" on SQLite, DuplicateObject/UniqueViolation
+        on PostgreSQL) once the winner has committed, so a failure with the table now present is success."""
+        try:
+            _metadata.create_all(self.engine)
+        except sa.exc.DBAPIError:
+            if not sa.inspect(self.engine).has_table(usage_table.name):
+                raise
 
     def __repr__(self) -> str:
         return f"QuotaLedger({self.engine.url.render_as_string(hide_password=True)!r})"
