@@ -35,6 +35,7 @@ from tiktok_assets.clients.transport import (
     RetryPolicy,
     Transport,
     TransportClient,
+    lookup_endpoint,
     parse_json,
     retry_after,
     server_time,
@@ -102,13 +103,7 @@ _PARAM_IN_DETAIL = re.compile(r"parameter '([^']+)'")
 
 
 def endpoint_for(path: str) -> EdEndpoint:
-    key = path.strip("/").removeprefix("apis/").strip("/")
-    try:
-        return ENDPOINTS[key]
-    except KeyError:
-        raise InvalidInputError(
-            f"unknown EnsembleData endpoint {path!r}; known: {', '.join(ENDPOINTS)}", parameter="endpoint"
-        ) from None
+    return lookup_endpoint(ENDPOINTS, path, "apis/", "EnsembleData")
 
 
 def record_key(record: Mapping[str, Any], ep: EdEndpoint) -> str | None:

@@ -55,7 +55,13 @@ from tiktok_assets.clients.errors import (
 from tiktok_assets.clients.pages import Page, ResumeState, UserInfoResult, VideoPage
 from tiktok_assets.clients.planner import MAX_WINDOW_DAYS, as_date, split_windows
 from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
-from tiktok_assets.clients.transport import RetryPolicy, Transport, TransportClient, parse_json
+from tiktok_assets.clients.transport import (
+    RetryPolicy,
+    Transport,
+    TransportClient,
+    lookup_endpoint,
+    parse_json,
+)
 
 API = "research"
 VIDEO_FIELDS = (
@@ -144,13 +150,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 
 def endpoint_for(path: str) -> Endpoint:
-    key = path.strip("/").removeprefix("v2/research/").strip("/")
-    try:
-        return ENDPOINTS[key]
-    except KeyError:
-        raise InvalidInputError(
-            f"unknown Research API endpoint {path!r}; known: {', '.join(ENDPOINTS)}", parameter="endpoint"
-        ) from None
+    return lookup_endpoint(ENDPOINTS, path, "v2/research/", "Research API")
 
 
 def validate_query(query: Any, max_in: int = 100) -> dict[str, Any]:

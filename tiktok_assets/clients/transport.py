@@ -35,6 +35,7 @@ import orjson
 from tiktok_assets.clients.errors import (
     ApiError,
     AuthError,
+    InvalidInputError,
     RateLimitedError,
     RetryableError,
     SearchIdNotReadyError,
@@ -44,6 +45,19 @@ from tiktok_assets.clients.errors import (
 )
 
 T = TypeVar("T")
+
+
+def lookup_endpoint(endpoints: Mapping[str, T], path: str, prefix: str, api: str) -> T:
+    """The endpoint a user-given path names, with or without the API's path prefix and slashes."""
+    key = path.strip("/").removeprefix(prefix).strip("/")
+    try:
+        return endpoints[key]
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown {api} endpoint {path!r}; known: {', '.join(endpoints)}", parameter="endpoint"
+        ) from None
+
+
 log = logging.getLogger(__name__)
 
 # --- log redaction -----------------------------------------------------------------------------------------
