@@ -29,12 +29,11 @@ from pathlib import Path
 import dagster as dg
 import pyarrow.dataset as pads
 
-from tiktok_assets.assets import research
 from tiktok_assets.config import parse_monitoring
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.resources import ResearchApiResource
-from tiktok_assets.sandbox.research_endpoints import run_search
-from tiktok_assets.sandbox.research_query import parse_query
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.sandbox.research import parse_query, run_search
 from tiktok_assets.sandbox.testing import running_sandbox
 from tiktok_assets.sandbox.world import World
 

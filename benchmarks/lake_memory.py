@@ -14,7 +14,8 @@ import tempfile
 
 CHILD = r"""
 import json, resource, sys, time
-from tiktok_assets.lake import schemas
+from tiktok_assets.lake.datasets import research as rds
+from tiktok_assets.lake.normalize import normalize
 from tiktok_assets.lake.writer import PartitionWriter
 rows, lake, order = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def rss_mb():
@@ -31,13 +32,13 @@ def page(start):
              "share_count": 1, "music_id": 7_000_000_000_000_000_000 + i % 300}
             for i in range(start, min(start + 100, rows))]
 # Warm up (imports, allocator pools) so the baseline is the steady state of an empty writer.
-with PartitionWriter(lake, "research", "videos", {"query": "warm", "date": "2026-05-01"}) as w:
-    w.write(schemas.normalize("videos", page(0), day, None))
+with PartitionWriter(lake, rds.VIDEOS, {"query": "warm", "date": "2026-05-01"}) as w:
+    w.write(normalize(rds.VIDEOS, page(0), day, None))
 base = rss_mb()
 t0 = time.perf_counter()
-w = PartitionWriter(lake, "research", "videos", {"query": "bench", "date": "2026-05-01"})
+w = PartitionWriter(lake, rds.VIDEOS, {"query": "bench", "date": "2026-05-01"})
 for start in range(0, rows, 100):
-    w.write(schemas.normalize("videos", page(start), day + 2 * 86_400, None))
+    w.write(normalize(rds.VIDEOS, page(start), day + 2 * 86_400, None))
 writing = rss_mb()
 w.commit()
 print(json.dumps({"rows": w.rows_committed, "base_mb": base, "writing_mb": writing, "peak_mb": rss_mb(),

@@ -17,7 +17,7 @@ import httpx
 import orjson
 import psutil
 
-from tiktok_assets.sandbox._vocab import REGIONS  # the world's regions: queries that match
+from tiktok_assets.sandbox.world.vocab import REGIONS  # the world's regions: queries that match
 
 FIELDS = (
     "id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"

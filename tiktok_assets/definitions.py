@@ -1,14 +1,16 @@
-"""The one Definitions object of the code location: each source module's `defs`, merged.
+"""The one Definitions of the code location, built lazily from the ``defs/`` folder.
 
-Nothing else lives here; assets, checks, schedules, sensors and resources are defined next to what they
-describe (tiktok_assets/assets/*.py). Shared resources (the lake) are the same object in every module, which
-`Definitions.merge` requires.
+Importing this module does nothing but define ``defs``: no network call, no ``dbt parse``, no monitoring.yaml
+read. Dagster (``dagster dev``, ``dg dev``, ``dagster definitions validate``) calls ``defs()``, which loads
+every module under ``tiktok_assets/defs/`` — one folder per source plus dbt, analysis, monitoring — and the
+one place resources are wired (``defs/resources.py``).
 """
 
-from __future__ import annotations
+from pathlib import Path
 
 import dagster as dg
 
-from tiktok_assets.assets import analysis, dbt, research
 
-defs = dg.Definitions.merge(research.defs, dbt.defs, analysis.defs)
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from tiktok_assets import settings
-from tiktok_assets.assets import analysis
-from tiktok_assets.assets.dbt import DBT_EXECUTABLE
+from tiktok_assets.defs.analysis import assets as analysis
+from tiktok_assets.defs.dbt.project import DBT_EXECUTABLE
+from tiktok_assets.defs.lake_resource import LakeResource
 
 
 def test_empty_lake_builds_empty_marts_and_blank_but_valid_charts(
@@ -34,7 +35,9 @@ def test_empty_lake_builds_empty_marts_and_blank_but_valid_charts(
     finally:
         con.close()
 
-    run = dg.materialize(analysis.defs.assets, instance=dg.DagsterInstance.ephemeral())
+    run = dg.materialize(
+        analysis.defs().assets, instance=dg.DagsterInstance.ephemeral(), resources={"lake": LakeResource()}
+    )
     assert run.success
     for chart in ("engagement_trends", "hashtag_momentum", "posting_times"):
         assert (tmp_path / "analysis" / f"{chart}.png").read_bytes()[:4] == b"\x89PNG"

@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from tiktok_assets.analysis import quality
-from tiktok_assets.assets import analysis
-from tiktok_assets.config import monitoring_path
+from tiktok_assets.config import current_monitoring, monitoring_path
+from tiktok_assets.defs.analysis import assets as analysis
+from tiktok_assets.defs.lake_resource import LakeResource
 
 # Two videos whose comments were collected; the API reports 40 replies, none stored (replies off).
 THREADS_NO_REPLIES = [(1, 10, 0, 10, 25), (2, 5, 0, 5, 15)]
@@ -75,7 +76,8 @@ def materialize_data_quality(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, re
     for var in ("TIKTOK_LAKE_DIR", "TIKTOK_DUCKDB_PATH"):
         monkeypatch.delenv(var, raising=False)
     with dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize([analysis.data_quality], instance=instance)
+        data_quality = analysis.data_quality_asset(current_monitoring())  # as the code location loads it
+        result = dg.materialize([data_quality], instance=instance, resources={"lake": LakeResource()})
     assert result.success
     (event,) = result.get_asset_materialization_events()
     return dict(event.materialization.metadata)

@@ -15,11 +15,11 @@ import dagster as dg
 import pyarrow.dataset as pads
 import pytest
 
-from tiktok_assets.assets import research
+from tiktok_assets.clock import last_complete_day
 from tiktok_assets.config import load_monitoring
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.partitions import last_complete_day
-from tiktok_assets.resources import ResearchApiResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
 from tiktok_assets.sandbox.testing import running_sandbox
 from tiktok_assets.sandbox.world import World
 

@@ -19,14 +19,14 @@ from dagster._core.test_utils import create_test_daemon_workspace_context
 from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.backfill import execute_backfill_iteration
 
-from tiktok_assets.assets import research
+from tiktok_assets.definitions import defs as code_location
 from tiktok_assets.settings import project_root
 
 QUEUED = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}}
 
 
 def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
-    graph = research.defs.resolve_asset_graph()
+    graph = code_location().resolve_asset_graph()
     day_assets = sorted(
         (k for k in graph.materializable_asset_keys if k.path[-1].startswith("videos_") or k.path[-1] in ("comments", "playlists")),
         key=lambda k: k.to_user_string(),
@@ -41,8 +41,8 @@ def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
         )  # fmt: skip
         instance.add_backfill(backfill)
         target = ModuleTarget(
-            module_name="tiktok_assets.assets.research", attribute="defs",
-            working_directory=str(project_root()), location_name="research",
+            module_name="tiktok_assets.definitions", attribute="defs",
+            working_directory=str(project_root()), location_name="tiktok_assets",
         )  # fmt: skip
         with create_test_daemon_workspace_context(target, instance) as context:
             list(execute_backfill_iteration(context, logging.getLogger("backfill")))

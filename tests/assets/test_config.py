@@ -123,7 +123,7 @@ def test_a_bad_file_fails_the_code_location_load_naming_the_key(tmp_path: Path) 
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({**GOOD, "queries": {"cats": {"from": "hashtags", "regions": ["usa"]}}}))
     env = {**os.environ, "TIKTOK_MONITORING": str(bad)}
-    result = subprocess.run([sys.executable, "-c", "import tiktok_assets.assets.research"], env=env,
+    result = subprocess.run([sys.executable, "-c", "from tiktok_assets.definitions import defs; defs()"], env=env,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode != 0
     assert "MonitoringConfigError" in result.stderr and "queries.cats.regions[0]" in result.stderr

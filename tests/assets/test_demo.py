@@ -8,8 +8,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tiktok_assets import demo
-from tiktok_assets.assets import research
+from tiktok_assets.cli import demo
+from tiktok_assets.config import load_monitoring
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
 
 
 def test_demo_materializes_everything_into_a_persistent_instance(
@@ -21,7 +24,10 @@ def test_demo_materializes_everything_into_a_persistent_instance(
     for var in ("TIKTOK_LAKE_DIR", "TIKTOK_CLIENT_KEY", "TIKTOK_MONITORING", "TIKTOK_CLOCK_NOW"):
         monkeypatch.delenv(var, raising=False)
     lines: list[str] = []
-    summary = demo.run_demo(research.defs, days=7, echo=lines.append)
+    research_defs = research.build_defs(
+        load_monitoring(), {"research_api": ResearchApiResource(), "lake": LakeResource()}
+    )
+    summary = demo.run_demo(research_defs, days=7, echo=lines.append)
     text = "\n".join(lines)
     # The window ends on the last complete searchable day at the sandbox clock (2026-06-15 12:00):
     # date(now - 48h) - 1 day.

@@ -14,12 +14,13 @@ import pytest
 from fakes import FakeResearchResource
 from test_research_sandbox import resources_for
 
-from tiktok_assets import automation
-from tiktok_assets.assets import research
+from tiktok_assets.clock import clock_now
 from tiktok_assets.config import load_monitoring, parse_monitoring
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.partitions import clock_now
-from tiktok_assets.resources import ResearchApiResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research import quota_retry as automation
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.lake.datasets import research as rds
 from tiktok_assets.sandbox.testing import running_sandbox
 from tiktok_assets.sandbox.world import World
 
@@ -67,7 +68,7 @@ def test_the_scheduled_day_is_complete_when_collected(tmp_path: Path) -> None:
         for video_id in at_tick[q.name] - week_later[q.name]:
             deleted = world.video(video_id).deleted_time
             assert deleted is not None and TICK.timestamp() < deleted <= TICK.timestamp() + 7 * 86_400
-        table = lake.read("videos", {"query": q.name, "date": day})
+        table = lake.read(rds.VIDEOS, {"query": q.name, "date": day})
         assert set(table["id"].to_pylist()) == at_tick[q.name], q.name
 
 
@@ -134,9 +135,9 @@ def test_a_quota_failure_is_resumed_once_after_the_reset_without_refetching(
         first = dg.execute_job(job, instance=instance, tags=tags, run_config=in_process, raise_on_error=False)
         assert not first.success
         lake = LakeResource()
-        stored = [p["date"] for p in lake.partitions("videos")]
+        stored = [p["date"] for p in lake.partitions(rds.VIDEOS)]
         assert 0 < len(stored) < 30
-        stored_rows = sum(lake.read("videos", {"query": "tags", "date": d}).num_rows for d in stored)
+        stored_rows = sum(lake.read(rds.VIDEOS, {"query": "tags", "date": d}).num_rows for d in stored)
         before = sandbox.stats()["records"]["research /v2/research/video/query/"]
 
         defs = quota_defs()
@@ -173,9 +174,9 @@ def test_a_quota_failure_is_resumed_once_after_the_reset_without_refetching(
                                asset_selection=request.asset_selection)  # fmt: skip
         assert retry.success
         fetched_again = sandbox.stats()["records"]["research /v2/research/video/query/"] - before
-    got = {i for d in [p["date"] for p in lake.partitions("videos")]
-           for i in lake.read("videos", {"query": "tags", "date": d})["id"].to_pylist()}  # fmt: skip
-    assert len(lake.partitions("videos")) == 30
+    got = {i for d in [p["date"] for p in lake.partitions(rds.VIDEOS)]
+           for i in lake.read(rds.VIDEOS, {"query": "tags", "date": d})["id"].to_pylist()}  # fmt: skip
+    assert len(lake.partitions(rds.VIDEOS)) == 30
     assert got == truth
     # The resume fetched only what was not stored: no stored day came back over the wire.
     assert fetched_again == len(truth) - stored_rows

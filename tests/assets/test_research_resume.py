@@ -18,11 +18,12 @@ import pytest
 import yaml
 from test_research_sandbox import resources_for
 
-from tiktok_assets.assets import research
 from tiktok_assets.clients.quota import Budget
 from tiktok_assets.config import parse_monitoring
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.resources import ResearchApiResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.lake.datasets import research as rds
 from tiktok_assets.sandbox.testing import running_sandbox
 
 RAW = {
@@ -56,7 +57,7 @@ def test_replies_and_rematerialization_against_the_sandbox(tmp_path: Path) -> No
             list(assets.values()), selection=keys, instance=instance, resources=resources, tags=tags
         ).success
         first = {
-            d: lake.read("comments", {"date": d}).sort_by("id")
+            d: lake.read(rds.COMMENTS, {"date": d}).sort_by("id")
             for d in ("2026-06-01", "2026-06-02", "2026-06-03")
         }
         replies = 0
@@ -76,7 +77,7 @@ def test_replies_and_rematerialization_against_the_sandbox(tmp_path: Path) -> No
             list(assets.values()), selection=keys, instance=instance, resources=resources, tags=tags
         ).success
         for day, table in first.items():
-            again = lake.read("comments", {"date": day}).sort_by("id")
+            again = lake.read(rds.COMMENTS, {"date": day}).sort_by("id")
             assert again.drop_columns(["collected_at"]).equals(table.drop_columns(["collected_at"]))
 
 
@@ -86,10 +87,10 @@ CHILD = textwrap.dedent(
     warnings.simplefilter("ignore")
     from datetime import date
     from pathlib import Path
-    from tiktok_assets.assets import research
+    from tiktok_assets.defs.research import assets as research
     from tiktok_assets.config import parse_monitoring
-    from tiktok_assets.lake_resource import LakeResource
-    from tiktok_assets.resources import ResearchApiResource
+    from tiktok_assets.defs.lake_resource import LakeResource
+    from tiktok_assets.defs.research.resources import ResearchApiResource
     url, tmp = sys.argv[1], Path(sys.argv[2])
     monitoring = parse_monitoring(yaml.safe_load((tmp / "m.yaml").read_text()), "m.yaml", today=date(2026, 6, 15))
     assets = research.build_assets(monitoring)
@@ -122,7 +123,7 @@ def test_sigkill_mid_run_leaves_only_complete_partitions(tmp_path: Path) -> None
             if proc.poll() is None:
                 proc.kill()
         lake = resources_for(sandbox, tmp_path)["lake"]
-        visible = [p["date"] for p in lake.partitions("videos")]
+        visible = [p["date"] for p in lake.partitions(rds.VIDEOS)]
         assert 0 < len(visible) < 60, visible
         sandbox.set_faults({})
 
@@ -132,7 +133,7 @@ def test_sigkill_mid_run_leaves_only_complete_partitions(tmp_path: Path) -> None
             return {int(k) for k in sandbox.truth("research", "video/query/", body)}
 
         for day in visible:  # whatever a reader can see is complete
-            assert set(lake.read("videos", {"query": "tags", "date": day})["id"].to_pylist()) == day_truth(
+            assert set(lake.read(rds.VIDEOS, {"query": "tags", "date": day})["id"].to_pylist()) == day_truth(
                 day
             )
         # The rerun completes every day.
@@ -145,9 +146,9 @@ def test_sigkill_mid_run_leaves_only_complete_partitions(tmp_path: Path) -> None
         assert dg.materialize(
             list(assets.values()), selection=[assets["videos_tags"].key], resources=resources, tags=tags
         ).success
-        assert [p["date"] for p in lake.partitions("videos")] == [d.isoformat() for d in days]
+        assert [p["date"] for p in lake.partitions(rds.VIDEOS)] == [d.isoformat() for d in days]
         for day in ("2026-04-14", "2026-05-20", "2026-06-12"):
-            assert set(lake.read("videos", {"query": "tags", "date": day})["id"].to_pylist()) == day_truth(
+            assert set(lake.read(rds.VIDEOS, {"query": "tags", "date": day})["id"].to_pylist()) == day_truth(
                 day
             )
 
@@ -202,9 +203,9 @@ def test_quota_exhaustion_fails_typed_and_reexecution_resumes_without_refetching
             error.cls_name == "BudgetExceededError" and "resets at" in error.message
         )  # a QuotaExhaustedError
         lake = LakeResource()
-        stored = [p["date"] for p in lake.partitions("videos")]
+        stored = [p["date"] for p in lake.partitions(rds.VIDEOS)]
         assert 0 < len(stored) < 30
-        stored_rows = sum(lake.read("videos", {"query": "tags", "date": d}).num_rows for d in stored)
+        stored_rows = sum(lake.read(rds.VIDEOS, {"query": "tags", "date": d}).num_rows for d in stored)
         before = sandbox.stats()["records"]["research /v2/research/video/query/"]
         # After the reset (here: a bigger budget), re-execute from failure.
         monkeypatch.setenv("TEST_VIDEO_BUDGET", "1000")
@@ -214,8 +215,8 @@ def test_quota_exhaustion_fails_typed_and_reexecution_resumes_without_refetching
         fetched_again = sandbox.stats()["records"]["research /v2/research/video/query/"] - before
     got = {
         i
-        for d in [p["date"] for p in lake.partitions("videos")]
-        for i in lake.read("videos", {"query": "tags", "date": d})["id"].to_pylist()
+        for d in [p["date"] for p in lake.partitions(rds.VIDEOS)]
+        for i in lake.read(rds.VIDEOS, {"query": "tags", "date": d})["id"].to_pylist()
     }
     assert got == {int(k) for k in truth}
     # The retry fetched only what was not stored: no stored day came back over the wire.

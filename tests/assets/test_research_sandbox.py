@@ -14,11 +14,16 @@ import dagster as dg
 import pyarrow.dataset as pads
 import pytest
 
-from tiktok_assets.assets import research
 from tiktok_assets.config import Monitoring, load_monitoring
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.resources import ResearchApiResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.endpoints.research import ACCOUNT_ENDPOINTS
+from tiktok_assets.lake import datasets
+from tiktok_assets.lake.datasets import research as rds
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
+
+ACCOUNT_DATASETS = [e.dataset.name for e in ACCOUNT_ENDPOINTS]
 
 # 30 days ending on the last complete searchable day at the sandbox clock (2026-06-15 12:00):
 # date(now - 48h) - 1 day, the daily partitions' last partition then.
@@ -65,7 +70,7 @@ def materialize_all(monitoring: Monitoring, resources: dict, instance: dg.Dagste
                        partition_key=TODAY),
     ]  # fmt: skip
     instance.add_dynamic_partitions("accounts", list(monitoring.accounts))
-    account_keys = [by_key[d].key for d in research.ACCOUNT_DATASETS]
+    account_keys = [by_key[d].key for d in ACCOUNT_DATASETS]
     for account in monitoring.accounts:
         results.append(dg.materialize(assets, selection=account_keys, instance=instance, resources=resources,
                                       partition_key=account))  # fmt: skip
@@ -80,7 +85,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
     with running_sandbox(per_minute=1_000_000) as sandbox:
         resources = resources_for(sandbox, tmp)
         results = materialize_all(monitoring, resources, dg.DagsterInstance.ephemeral())
-        snapshot = resources["lake"].partitions("followers")[0]["snapshot"]
+        snapshot = resources["lake"].partitions(rds.FOLLOWERS)[0]["snapshot"]
         yield Collected(sandbox, monitoring, resources["lake"], results, snapshot)
 
 
@@ -99,7 +104,7 @@ def test_every_run_succeeds_and_every_check_passes(collected: Collected) -> None
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert evaluations and not failed
     checked = {e.asset_key.path[-1] for e in evaluations}
-    assert checked >= {"comments", "playlists", "user_info", *research.ACCOUNT_DATASETS}
+    assert checked >= {"comments", "playlists", "user_info", *ACCOUNT_DATASETS}
 
 
 def test_videos_equal_truth_and_spend_is_near_the_minimum(collected: Collected) -> None:
@@ -116,7 +121,7 @@ def test_videos_equal_truth_and_spend_is_near_the_minimum(collected: Collected) 
 
 def test_every_day_is_a_partition_even_when_empty(collected: Collected) -> None:
     for q in collected.monitoring.queries:
-        days = [p["date"] for p in collected.lake.partitions("videos") if p["query"] == q.name]
+        days = [p["date"] for p in collected.lake.partitions(rds.VIDEOS) if p["query"] == q.name]
         assert days == _days()
 
 
@@ -135,11 +140,11 @@ def test_comments_equal_truth_for_the_selected_videos(collected: Collected) -> N
 
 
 def test_playlists_equal_truth(collected: Collected) -> None:
-    playlists = collected.lake.partitions("playlists")
+    playlists = collected.lake.partitions(rds.PLAYLISTS)
     assert len(playlists) == 30
     seen = 0
     for part in playlists:
-        for row in collected.lake.read("playlists", part).to_pylist():
+        for row in collected.lake.read(rds.PLAYLISTS, part).to_pylist():
             truth = [
                 int(k)
                 for k in collected.sandbox.truth(
@@ -152,19 +157,21 @@ def test_playlists_equal_truth(collected: Collected) -> None:
 
 
 def test_user_info_records_every_account(collected: Collected) -> None:
-    rows = {r["username"]: r for r in collected.lake.read("user_info", {"date": TODAY}).to_pylist()}
+    rows = {r["username"]: r for r in collected.lake.read(rds.USER_INFO, {"date": TODAY}).to_pylist()}
     assert set(rows) == set(collected.monitoring.accounts)
     assert rows["biki__7942"]["status"] == "private"  # a private account in the sandbox world
     assert all(r["follower_count"] is not None for u, r in rows.items() if r["status"] == "ok")
 
 
-@pytest.mark.parametrize("dataset", research.ACCOUNT_DATASETS)
+@pytest.mark.parametrize("dataset", ACCOUNT_DATASETS)
 def test_account_snapshots_equal_truth(collected: Collected, dataset: str) -> None:
     path = {"followers": "user/followers/", "following": "user/following/", "liked_videos": "user/liked_videos/",
             "pinned_videos": "user/pinned_videos/", "reposted_videos": "user/reposted_videos/"}[dataset]  # fmt: skip
     column = "username" if dataset in ("followers", "following") else "id"
     for account in collected.monitoring.accounts:
-        table = collected.lake.read(dataset, {"account": account, "snapshot": collected.snapshot})
+        table = collected.lake.read(
+            datasets.get("research", dataset), {"account": account, "snapshot": collected.snapshot}
+        )
         assert table is not None, account
         got = set(table[column].to_pylist())
         try:
@@ -176,8 +183,8 @@ def test_account_snapshots_equal_truth(collected: Collected, dataset: str) -> No
 
 
 def test_account_snapshots_are_not_trivially_empty(collected: Collected) -> None:
-    totals = {d: sum(collected.lake.read(d, {"account": a, "snapshot": collected.snapshot}).num_rows
-                     for a in collected.monitoring.accounts) for d in research.ACCOUNT_DATASETS}  # fmt: skip
+    totals = {d: sum(collected.lake.read(datasets.get("research", d), {"account": a, "snapshot": collected.snapshot}).num_rows
+                     for a in collected.monitoring.accounts) for d in ACCOUNT_DATASETS}  # fmt: skip
     assert totals["followers"] > 0 and totals["following"] > 0 and totals["liked_videos"] > 0, totals
 
 
@@ -185,8 +192,7 @@ def test_a_90_day_backfill_spends_the_fewest_requests_possible(tmp_path: Path) -
     """Three 30-day range runs (what BackfillPolicy.multi_run(30) launches) per query: one search window each."""
     from datetime import UTC, date, datetime, timedelta
 
-    from tiktok_assets.sandbox.research_endpoints import run_search
-    from tiktok_assets.sandbox.research_query import parse_query
+    from tiktok_assets.sandbox.research import parse_query, run_search
     from tiktok_assets.sandbox.world import World
 
     monitoring = load_monitoring()
@@ -218,4 +224,4 @@ def test_a_90_day_backfill_spends_the_fewest_requests_possible(tmp_path: Path) -
         for s, e in chunks
     )
     assert spent == floor
-    assert len(resources["lake"].partitions("videos")) == 90 * len(videos)
+    assert len(resources["lake"].partitions(rds.VIDEOS)) == 90 * len(videos)

@@ -11,10 +11,12 @@ import pytest
 import yaml
 from fakes import CLIENTS, FakeClient, FakeResearchResource
 
-from tiktok_assets.assets import research
 from tiktok_assets.clients.errors import QuotaExhaustedError
 from tiktok_assets.config import parse_monitoring
-from tiktok_assets.lake_resource import LakeResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.monitoring.sensors import monitoring_partitions_sensor_def
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.lake.datasets import research as rds
 
 RAW = {
     "date_range": {"start": "2026-01-01"},
@@ -57,8 +59,8 @@ def test_range_run_is_one_search_per_30_day_window_and_splits_by_day(env) -> Non
     calls = [c for c in CLIENTS["default"].calls if c[0] == "iter_videos"]
     assert calls == [("iter_videos", "20260101", "20260130"), ("iter_videos", "20260131", "20260215")] * 2
     lake: LakeResource = resources["lake"]
-    assert len(lake.partitions("videos")) == 2 * 46
-    assert lake.read("videos", {"query": "accts", "date": "2026-01-07"}).num_rows == FakeClient().per_day
+    assert len(lake.partitions(rds.VIDEOS)) == 2 * 46
+    assert lake.read(rds.VIDEOS, {"query": "accts", "date": "2026-01-07"}).num_rows == FakeClient().per_day
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key.path[-1] == "videos_accts"]
     assert len(mats) == 46
     meta = mats[0].materialization.metadata
@@ -75,8 +77,8 @@ def test_range_run_is_one_search_per_30_day_window_and_splits_by_day(env) -> Non
     evaluations = result.get_asset_check_evaluations()
     assert evaluations and all(e.passed for e in evaluations)
     # comments: 2 most-commented videos a day, each with 3 comments + 1 reply
-    assert lake.read("comments", {"date": "2026-01-07"}).num_rows == 2 * 4
-    assert lake.read("playlists", {"date": "2026-01-07"})["playlist_video_ids"].to_pylist()[0] == [1, 2, 3]
+    assert lake.read(rds.COMMENTS, {"date": "2026-01-07"}).num_rows == 2 * 4
+    assert lake.read(rds.PLAYLISTS, {"date": "2026-01-07"})["playlist_video_ids"].to_pylist()[0] == [1, 2, 3]
 
 
 def test_rematerializing_is_idempotent(env) -> None:
@@ -86,11 +88,11 @@ def test_rematerializing_is_idempotent(env) -> None:
     dg.materialize(
         [assets["research/videos_accts"]], instance=instance, resources=resources, partition_key="2026-01-03"
     )
-    first = lake.read("videos", part).sort_by("id").drop_columns(["collected_at"])
+    first = lake.read(rds.VIDEOS, part).sort_by("id").drop_columns(["collected_at"])
     dg.materialize(
         [assets["research/videos_accts"]], instance=instance, resources=resources, partition_key="2026-01-03"
     )
-    second = lake.read("videos", part).sort_by("id").drop_columns(["collected_at"])
+    second = lake.read(rds.VIDEOS, part).sort_by("id").drop_columns(["collected_at"])
     assert first.equals(second)
 
 
@@ -121,7 +123,7 @@ def test_quota_stops_with_typed_error_and_reexecution_skips_stored_days(tmp_path
         error = first.get_step_failure_events()[0].step_failure_data.error
         error = error.cause or error  # Dagster wraps the user error; the typed one is the cause
         assert error.cls_name == "QuotaExhaustedError" and "resets at" in error.message
-        stored = {p["date"] for p in lake.partitions("videos")}
+        stored = {p["date"] for p in lake.partitions(rds.VIDEOS)}
         # Page 1 holds the 100 newest rows (days 30..26); day 26 might continue on page 2, so 4 days are final.
         assert stored == {f"2026-01-{d}" for d in range(27, 31)}
         # After the reset: re-execute from failure; the days stored by the first attempt are not fetched again.
@@ -133,7 +135,7 @@ def test_quota_stops_with_typed_error_and_reexecution_skips_stored_days(tmp_path
         )  # fmt: skip
         assert retry.success
     assert [c for c in client.calls if c[0] == "iter_videos"] == [("iter_videos", "20260101", "20260126")]
-    assert len(lake.partitions("videos")) == 30
+    assert len(lake.partitions(rds.VIDEOS)) == 30
 
 
 def test_user_info_records_unavailable_accounts(env) -> None:
@@ -142,7 +144,9 @@ def test_user_info_records_unavailable_accounts(env) -> None:
         [assets["research/user_info"]], instance=instance, resources=resources, partition_key="2026-06-15"
     )
     assert result.success
-    rows = {r["username"]: r for r in resources["lake"].read("user_info", {"date": "2026-06-15"}).to_pylist()}
+    rows = {
+        r["username"]: r for r in resources["lake"].read(rds.USER_INFO, {"date": "2026-06-15"}).to_pylist()
+    }
     assert rows["alice"]["status"] == "ok" and rows["alice"]["follower_count"] == 5
     assert rows["private_one"]["status"] == "private"
 
@@ -157,13 +161,15 @@ def test_account_snapshots_are_dated_and_deduped(env) -> None:
     assert result.success
     today = datetime.now(UTC).date().isoformat()
     lake: LakeResource = resources["lake"]
-    assert lake.read("followers", {"account": "alice", "snapshot": today}).num_rows == 4
-    assert lake.read("following", {"account": "alice", "snapshot": today}).num_rows == 1  # duplicate dropped
-    assert lake.read("reposted_videos", {"account": "alice", "snapshot": today}).num_rows == 0
+    assert lake.read(rds.FOLLOWERS, {"account": "alice", "snapshot": today}).num_rows == 4
+    assert (
+        lake.read(rds.FOLLOWING, {"account": "alice", "snapshot": today}).num_rows == 1
+    )  # duplicate dropped
+    assert lake.read(rds.REPOSTED_VIDEOS, {"account": "alice", "snapshot": today}).num_rows == 0
 
 
 def test_daily_schedule_targets_the_last_complete_day_three_days_back(env) -> None:
-    from tiktok_assets.partitions import last_complete_day
+    from tiktok_assets.clock import last_complete_day
 
     monitoring, _assets, resources, instance = env
     defs = research.build_defs(monitoring, resources)
@@ -176,7 +182,8 @@ def test_daily_schedule_targets_the_last_complete_day_three_days_back(env) -> No
 
 
 def test_the_last_daily_partition_is_the_last_complete_day_at_any_time_of_day() -> None:
-    from tiktok_assets.partitions import daily_partitions, last_complete_day
+    from tiktok_assets.clock import last_complete_day
+    from tiktok_assets.defs.research.partitions import daily_partitions
 
     pdef = daily_partitions(date(2026, 1, 1))
     for hour, minute in ((0, 0), (2, 0), (12, 30), (23, 59)):
@@ -195,14 +202,14 @@ def test_snapshots_and_collected_at_follow_the_backend_clock_not_the_wall_clock(
     assert dg.materialize([assets["research/followers"]], instance=instance, resources=resources,
                           partition_key="alice").success  # fmt: skip
     lake: LakeResource = resources["lake"]
-    assert [p["snapshot"] for p in lake.partitions("followers")] == ["2026-06-15"]
-    table = lake.read("followers", {"account": "alice", "snapshot": "2026-06-15"})
+    assert [p["snapshot"] for p in lake.partitions(rds.FOLLOWERS)] == ["2026-06-15"]
+    table = lake.read(rds.FOLLOWERS, {"account": "alice", "snapshot": "2026-06-15"})
     assert set(table["collected_at"].to_pylist()) == {datetime(2026, 6, 15, 12, tzinfo=UTC)}
     # A resource (or its client) that knows its backend's clock wins over the environment.
     clocked = {**resources, "research_api": ClockedResource()}
     assert dg.materialize([assets["research/user_info"]], instance=instance, resources=clocked,
                           partition_key="2026-06-03").success  # fmt: skip
-    users = lake.read("user_info", {"date": "2026-06-03"})
+    users = lake.read(rds.USER_INFO, {"date": "2026-06-03"})
     assert set(users["collected_at"].to_pylist()) == {datetime(2026, 6, 3, 7, tzinfo=UTC)}
 
 
@@ -216,7 +223,9 @@ def test_sensor_adds_partitions_from_the_file(env, tmp_path: Path, monkeypatch: 
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(RAW))
     monkeypatch.setenv("TIKTOK_MONITORING", str(path))
-    sensor = research.build_defs(monitoring, resources).resolve_sensor_def("monitoring_partitions_sensor")
+    sensor = dg.Definitions(sensors=[monitoring_partitions_sensor_def()]).resolve_sensor_def(
+        "monitoring_partitions_sensor"
+    )
     with dg.build_sensor_context(instance=instance) as ctx:
         result = sensor.evaluate_tick(ctx)
     for request in result.dynamic_partitions_requests:
@@ -253,7 +262,7 @@ def test_snapshot_and_account_schedules(env, tmp_path: Path, monkeypatch: pytest
 
 
 def test_partition_counts_stay_small_for_1000_accounts_over_3_years() -> None:
-    from tiktok_assets.partitions import daily_partitions
+    from tiktok_assets.defs.research.partitions import daily_partitions
 
     three_years = daily_partitions(date(2023, 1, 1), date(2025, 12, 31))
     assert len(three_years.get_partition_keys()) == 1_096  # 2024 is a leap year

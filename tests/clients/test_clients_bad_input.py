@@ -9,7 +9,8 @@ from tests_clients_support import subjects
 
 from tiktok_assets.clients.ensembledata import EnsembleDataClient
 from tiktok_assets.clients.errors import AuthError, InvalidInputError, UserUnavailableError
-from tiktok_assets.clients.research import ENDPOINTS, ResearchClient
+from tiktok_assets.clients.research import ResearchClient
+from tiktok_assets.clients.research_endpoints import ENDPOINTS
 
 S = subjects()
 Q = {"and": [{"operation": "EQ", "field_name": "hashtag_name", "field_values": ["fyp"]}]}

@@ -8,7 +8,8 @@ import httpx
 import orjson
 import pytest
 
-from tiktok_assets.clients import ensembledata, research_errors
+from tiktok_assets.clients import ensembledata_endpoints as ensembledata
+from tiktok_assets.clients import research_errors
 from tiktok_assets.clients.errors import (
     ApiError,
     AuthError,
@@ -17,13 +18,11 @@ from tiktok_assets.clients.errors import (
     RateLimitedError,
     RetryableError,
     SearchIdNotReadyError,
-    Secret,
     TokenExpiredError,
     UserUnavailableError,
     next_utc_midnight,
-    redact,
-    register_secret,
 )
+from tiktok_assets.clients.redaction import Secret, redact, register_secret
 
 
 def envelope(code: str, message: str = "", data: Any = None) -> bytes:

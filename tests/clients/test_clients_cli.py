@@ -11,7 +11,7 @@ import pytest
 from tests_clients_support import subjects
 
 from tiktok_assets.cli import main
-from tiktok_assets.lake import schemas
+from tiktok_assets.lake.datasets import research as rds
 
 S = subjects()
 FYP = {"and": [{"operation": "EQ", "field_name": "hashtag_name", "field_values": ["fyp"]}]}
@@ -54,7 +54,7 @@ def test_fetch_videos_quota_then_resume(
     assert "resume" in capsys.readouterr().err and not out.exists()
     sb.set_clock("2026-06-16T00:00:10Z")
     assert fetch(sb, tmp_path, "research", "video/query", out, *params) == 0
-    expected_schema = schemas.SCHEMAS["videos"]
+    expected_schema = rds.VIDEOS.schema
     assert pq.read_schema(out).names == expected_schema.names
     table = pq.read_table(out).cast(expected_schema)  # Parquet stores seconds as ms; the lake reads it back
     ids = [str(i) for i in table.column("id").to_pylist()]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from tests_clients_support import data_requests, subjects
 
-from tiktok_assets.clients.ensembledata import EnsembleDataClient, endpoint_for, record_key
+from tiktok_assets.clients.ensembledata import EnsembleDataClient
+from tiktok_assets.clients.ensembledata_endpoints import endpoint_for, record_key
 
 S = subjects()
 ACCOUNT, ACCOUNT_UID, ACCOUNT_SECUID, ACCOUNT_VIDEO = (

@@ -14,9 +14,8 @@ from typing import Any
 
 from tiktok_assets.clients.research import ResearchClient
 from tiktok_assets.clients.transport import RetryPolicy
-from tiktok_assets.sandbox._limits import Limits
-from tiktok_assets.sandbox.research_endpoints import run_search
-from tiktok_assets.sandbox.research_query import parse_query
+from tiktok_assets.sandbox.research import parse_query, run_search
+from tiktok_assets.sandbox.server.limits import Limits
 from tiktok_assets.sandbox.world import World, day_start
 
 QUERY = {"and": [{"operation": "IN", "field_name": "region_code", "field_values": ["US", "GB", "DE", "FR"]}]}

@@ -9,7 +9,9 @@ import pytest
 
 from tiktok_assets.clients.errors import InvalidInputError
 from tiktok_assets.clients.planner import (
+    MAX_WINDOW_DAYS,
     Window,
+    day_windows,
     estimate_requests,
     pack_in_conditions,
     queries_for,
@@ -43,6 +45,51 @@ def test_single_day_and_bad_ranges() -> None:
         split_windows("20260105", "20260104")
     with pytest.raises(InvalidInputError, match="start_date"):
         split_windows("2026-13-01", "20260104")
+
+
+def test_day_windows_of_a_contiguous_range_are_split_windows() -> None:
+    rng = random.Random(2)
+    for max_days in (1, 7, 29, 30):
+        for _ in range(75):
+            first = date(2024, 1, 1) + timedelta(days=rng.randrange(800))
+            days = [first + timedelta(days=i) for i in range(rng.randrange(1, 200))]
+            last = days[-1]
+            rng.shuffle(days)
+            assert day_windows(days, max_days) == split_windows(first, last, max_days)
+
+
+def test_day_windows_never_bridge_a_gap() -> None:
+    rng = random.Random(3)
+    for _ in range(300):
+        base = date(2025, 1, 1)
+        days = {base + timedelta(days=rng.randrange(120)) for _ in range(rng.randrange(1, 90))}
+        max_days = rng.choice([1, 3, 30])
+        ws = day_windows([*days, *days], max_days)  # repeats change nothing
+        assert ws == sorted(ws)
+        covered = [w.start + timedelta(days=i) for w in ws for i in range(w.days)]
+        assert covered == sorted(days)  # every day once, no day that was not asked for
+        assert all(1 <= w.days <= max_days for w in ws)
+        # Adjacent windows touch only when they cut one run that is longer than max_days.
+        for a, b in zip(ws, ws[1:], strict=False):
+            assert b.start > a.end
+            if b.start == a.end + timedelta(days=1):
+                assert a.days == max_days
+
+
+def test_day_windows_example_and_bad_input() -> None:
+    d = date(2026, 1, 1)
+    days = [d + timedelta(days=i) for i in (*range(0, 3), 4, *range(6, 6 + 31))]
+    assert day_windows(days) == [
+        Window(d, d + timedelta(days=2)),
+        Window(d + timedelta(days=4), d + timedelta(days=4)),
+        Window(d + timedelta(days=6), d + timedelta(days=6 + MAX_WINDOW_DAYS - 1)),
+        Window(d + timedelta(days=36), d + timedelta(days=36)),
+    ]
+    assert day_windows([]) == []
+    with pytest.raises(InvalidInputError, match="max_days"):
+        day_windows(days, 0)
+    with pytest.raises(InvalidInputError, match="max_days"):
+        split_windows("20260101", "20260102", 0)
 
 
 def test_pack_in_conditions_dedupes_and_splits() -> None:

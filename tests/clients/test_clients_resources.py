@@ -9,7 +9,9 @@ import dagster as dg
 import pytest
 from tests_clients_support import subjects
 
-from tiktok_assets.resources import EnsembleDataResource, ResearchApiResource, VceResource
+from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.defs.vce.resources import VceResource
 
 S = subjects()
 ENV = (

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tiktok_assets import resources
-from tiktok_assets.resources import (
+from tiktok_assets.backends import (
     ENSEMBLEDATA_URL,
     RESEARCH_URL,
     MissingCredentialsError,
     ensembledata_target,
     research_target,
 )
+from tiktok_assets.defs.research.resources import ResearchApiResource
 
 ENV = (
     "TIKTOK_CLIENT_KEY",
@@ -61,5 +61,5 @@ def test_half_a_credential_pair_is_refused_naming_the_missing_one(
     monkeypatch.setenv(present, "value-that-must-not-leak")
     missing = "TIKTOK_CLIENT_SECRET" if present == "TIKTOK_CLIENT_KEY" else "TIKTOK_CLIENT_KEY"
     with pytest.raises(MissingCredentialsError, match=missing) as caught:
-        resources.ResearchApiResource().client()
+        ResearchApiResource().client()
     assert "value-that-must-not-leak" not in str(caught.value)

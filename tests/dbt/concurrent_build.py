@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 
 import dagster as dg  # noqa: E402
 
-from tiktok_assets.assets import dbt as dbt_assets  # noqa: E402
+from tests.dbt import location  # noqa: E402
+from tiktok_assets.defs.dbt import assets as dbt_assets  # noqa: E402
 
 
 def main(name: str, rendezvous: Path, day: str, processes: int) -> int:
@@ -53,12 +54,12 @@ def main(name: str, rendezvous: Path, day: str, processes: int) -> int:
                 record("release")
 
     dbt_assets.warehouse_lock = observed_lock  # run_dbt_build looks the name up at call time
-    resources = {"dbt": dbt_assets.dbt_resource()}
+    resources = location.resources()
     instance = dg.DagsterInstance.ephemeral()
     runs = [
-        dg.materialize([dbt_assets.dbt_daily_staging], partition_key=day, resources=resources,
+        dg.materialize([location.DBT_DAILY_STAGING], partition_key=day, resources=resources,
                        instance=instance, raise_on_error=False),
-        dg.materialize([dbt_assets.dbt_models], resources=resources, instance=instance, raise_on_error=False),
+        dg.materialize([location.DBT_MODELS], resources=resources, instance=instance, raise_on_error=False),
     ]  # fmt: skip
     for run in runs:
         failed = [c.check_name for c in run.get_asset_check_evaluations() if not c.passed]

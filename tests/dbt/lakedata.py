@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tiktok_assets.lake import PartitionWriter, normalize
+from tiktok_assets.lake import datasets
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.writer import PartitionWriter
 
 ACCOUNTS = ("alice_creates", "bob.dances", "carol_cooks")
 DAYS = (date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3))
@@ -65,8 +67,9 @@ def _write(
     collected: datetime,
     window: tuple[Any, Any] | None = None,
 ) -> None:
-    with PartitionWriter(lake, "research", dataset, partition) as writer:
-        writer.write(normalize(dataset, records, collected, window))
+    ds = datasets.get("research", dataset)
+    with PartitionWriter(lake, ds, partition) as writer:
+        writer.write(normalize(ds, records, collected, window))
 
 
 def build_lake(lake: Path) -> dict[str, Any]:

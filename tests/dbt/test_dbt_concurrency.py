@@ -29,11 +29,11 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
+from tests.dbt import location
 from tests.dbt.lakedata import DAYS, build_lake
 from tiktok_assets import settings
 from tiktok_assets.analysis.warehouse import lock_path
-from tiktok_assets.assets import dbt as dbt_assets
-from tiktok_assets.assets.dbt import DBT_EXECUTABLE
+from tiktok_assets.defs.dbt.project import DBT_EXECUTABLE
 
 pytestmark = pytest.mark.slow
 
@@ -198,9 +198,9 @@ def test_with_the_lock_a_concurrent_writer_only_delays_the_dbt_asset(
     try:
         assert lock_path().exists()
         result = dg.materialize(
-            [dbt_assets.dbt_daily_staging],
+            [location.DBT_DAILY_STAGING],
             partition_key=DAYS[0].isoformat(),
-            resources={"dbt": dbt_assets.dbt_resource()},
+            resources=location.resources(),
             instance=dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
         )

@@ -15,10 +15,12 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from tiktok_assets.assets import analysis, research
-from tiktok_assets.assets import dbt as dbt_assets
-from tiktok_assets.lake_resource import LakeResource
-from tiktok_assets.resources import ResearchApiResource
+from tests.dbt import location
+from tiktok_assets.config import load_monitoring
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research import assets as research
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.endpoints.research import ACCOUNT_ENDPOINTS
 from tiktok_assets.sandbox.testing import running_sandbox
 
 DAY = "2026-06-10"  # the sandbox clock is 2026-06-15: day D is searchable from D+2
@@ -30,31 +32,31 @@ def test_one_day_from_the_sandbox_to_the_charts(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("TIKTOK_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("TIKTOK_LAKE_DIR", raising=False)
     monkeypatch.delenv("TIKTOK_DUCKDB_PATH", raising=False)
-    research_assets = {
-        a.key.to_user_string(): a for a in research.defs.assets if isinstance(a, dg.AssetsDefinition)
-    }
+    research_assets = {a.key.to_user_string(): a for a in research.build_assets(load_monitoring())}
     daily = [a for k, a in research_assets.items() if k.startswith("research/videos_")]
     daily += [research_assets["research/comments"], research_assets["research/playlists"]]
-    account_lists = [research_assets[f"research/{d}"] for d in research.ACCOUNT_DATASETS]
+    account_lists = [research_assets[f"research/{e.asset_name}"] for e in ACCOUNT_ENDPOINTS]
     instance = dg.DagsterInstance.ephemeral()
-    account = research.load_monitoring().accounts[0]
+    account = load_monitoring().accounts[0]
     instance.add_dynamic_partitions("accounts", [account])
 
     with running_sandbox() as sandbox:
         resources = {
             "research_api": ResearchApiResource(base_url=sandbox.research_url),
             "lake": LakeResource(),
-            "dbt": dbt_assets.dbt_resource(),
+            "dbt": location.resources()["dbt"],
         }
         runs = [
-            dg.materialize([*daily, dbt_assets.dbt_daily_staging], partition_key=DAY, resources=resources,
+            dg.materialize([*daily, location.DBT_DAILY_STAGING], partition_key=DAY, resources=resources,
                            instance=instance),
             dg.materialize([research_assets["research/user_info"]], partition_key=SNAPSHOT, resources=resources,
                            instance=instance),
             dg.materialize(account_lists, partition_key=account, resources=resources, instance=instance),
         ]  # fmt: skip
     runs.append(
-        dg.materialize([dbt_assets.dbt_models, *analysis.defs.assets], resources=resources, instance=instance)
+        dg.materialize(
+            [location.DBT_MODELS, *location.ANALYSIS_ASSETS], resources=resources, instance=instance
+        )
     )
     assert all(r.success for r in runs)
     checks = [c for r in runs for c in r.get_asset_check_evaluations()]

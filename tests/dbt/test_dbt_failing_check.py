@@ -9,9 +9,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from tests.dbt import location
 from tests.dbt.lakedata import COLLECTED, videos_for
-from tiktok_assets.assets import dbt as dbt_assets
-from tiktok_assets.lake import PartitionWriter, normalize
+from tiktok_assets.lake.datasets import research as rds
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.writer import PartitionWriter
 
 
 def test_negative_counts_fail_the_non_negative_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -21,15 +23,13 @@ def test_negative_counts_fail_the_non_negative_check(tmp_path: Path, monkeypatch
     day = date(2026, 3, 1)
     videos = videos_for(day)
     videos[0]["view_count"] = -5  # what a broken normalizer or API glitch could store
-    with PartitionWriter(
-        tmp_path / "lake", "research", "videos", {"query": "q", "date": day.isoformat()}
-    ) as w:
-        w.write(normalize("videos", videos, COLLECTED, (day, day)))
+    with PartitionWriter(tmp_path / "lake", rds.VIDEOS, {"query": "q", "date": day.isoformat()}) as w:
+        w.write(normalize(rds.VIDEOS, videos, COLLECTED, (day, day)))
 
     result = dg.materialize(
-        [dbt_assets.dbt_daily_staging],
+        [location.DBT_DAILY_STAGING],
         partition_key=day.isoformat(),
-        resources={"dbt": dbt_assets.dbt_resource()},
+        resources=location.resources(),
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )

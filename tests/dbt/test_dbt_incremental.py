@@ -14,8 +14,10 @@ import duckdb
 
 from tests.dbt.lakedata import COLLECTED, DAYS, build_lake, videos_for
 from tiktok_assets import settings
-from tiktok_assets.assets.dbt import DBT_EXECUTABLE
-from tiktok_assets.lake import PartitionWriter, normalize
+from tiktok_assets.defs.dbt.project import DBT_EXECUTABLE
+from tiktok_assets.lake.datasets import research as rds
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.writer import PartitionWriter
 
 
 def dbt(tmp: Path, *args: str, window: tuple[str, str] | None = None) -> None:
@@ -52,10 +54,8 @@ def test_a_partition_run_replaces_its_window_and_nothing_else(tmp_path: Path) ->
     day = DAYS[1]
     fewer = videos_for(day)[1:]
     for query, rows in (("accounts", fewer), ("tag_dance", [])):
-        with PartitionWriter(
-            tmp_path / "lake", "research", "videos", {"query": query, "date": day.isoformat()}
-        ) as w:
-            w.write(normalize("videos", rows, COLLECTED, (day, day)))
+        with PartitionWriter(tmp_path / "lake", rds.VIDEOS, {"query": query, "date": day.isoformat()}) as w:
+            w.write(normalize(rds.VIDEOS, rows, COLLECTED, (day, day)))
 
     dbt(tmp_path, window=(day.isoformat(), DAYS[2].isoformat()))
     after = per_day(tmp_path)

@@ -12,21 +12,31 @@ import duckdb
 import pytest
 import yaml
 
+from tests.dbt import location
 from tiktok_assets import settings
-from tiktok_assets.assets import dbt as dbt_assets
-from tiktok_assets.lake import schemas
+from tiktok_assets.config import load_monitoring
+from tiktok_assets.defs.dbt import assets as dbt_assets
+from tiktok_assets.defs.dbt import project as dbt_project
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.writers import dataset_writers
+from tiktok_assets.lake import datasets, dbt_sources
+from tiktok_assets.lake.datasets import research as rds
 
 SOURCES_YML = settings.dbt_project_dir() / "models" / "sources.yml"
 
 
 def test_declared_source_columns_exist_in_the_lake_schema_with_the_same_duckdb_type() -> None:
-    tables = {t["name"]: t for t in yaml.safe_load(SOURCES_YML.read_text())["sources"][0]["tables"]}
-    assert set(tables) == set(schemas.DATASETS), "one dbt source per lake dataset"
+    tables = {
+        (source["name"], t["name"]): t
+        for source in yaml.safe_load(SOURCES_YML.read_text())["sources"]
+        for t in source["tables"]
+    }
+    assert set(tables) == {(d.source, d.name) for d in datasets.ALL}, "one dbt source per lake dataset"
     con = duckdb.connect()
-    for name, table in tables.items():
-        empty = schemas.SCHEMAS[name].empty_table()  # noqa: F841 (read by the DuckDB query below)
+    for (source, name), table in tables.items():
+        empty = datasets.get(source, name).schema.empty_table()  # noqa: F841 (read by the DuckDB query below)
         lake_types = {d[0]: str(d[1]) for d in con.execute("select * from empty").description}
-        dims = set(schemas.dataset(name).partition_dims)
+        dims = set(datasets.get(source, name).partition_dims)
         for column in table["columns"]:
             if column["name"] in dims:
                 assert column["data_type"] == "VARCHAR"  # hive dims are read as text, staging casts them
@@ -35,25 +45,29 @@ def test_declared_source_columns_exist_in_the_lake_schema_with_the_same_duckdb_t
         assert dims <= {c["name"] for c in table["columns"]}, f"{name}: declare every hive dim"
 
 
+def test_sources_yml_is_generated_from_the_dataset_declarations() -> None:
+    assert SOURCES_YML.read_text(encoding="utf-8") == dbt_sources.render(), "run `tiktok-assets dbt-sources`"
+
+
 def test_every_source_maps_to_the_research_assets_that_write_it() -> None:
-    keys = dbt_assets.upstream_keys()
-    assert set(keys) == set(schemas.DATASETS)
-    assert len(keys["videos"]) >= 1 and all(k.path[-1].startswith("videos_") for k in keys["videos"])
+    keys = dataset_writers(load_monitoring())
+    assert set(keys) == set(datasets.ALL)
+    assert len(keys[rds.VIDEOS]) >= 1 and all(k.path[-1].startswith("videos_") for k in keys[rds.VIDEOS])
     try:
-        from tiktok_assets.assets import research
+        from tiktok_assets.defs.research import assets as research
     except Exception as exc:  # pragma: no cover - research.py is another module's work in progress
         pytest.skip(f"research assets do not load yet: {exc}")
-    written = {k for a in research.build_assets(research.load_monitoring()) for k in a.keys}
+    written = {k for a in research.build_assets(load_monitoring()) for k in a.keys}
     assert {k for ks in keys.values() for k in ks} <= written
 
 
 def test_staging_depends_on_research_assets_and_marts_on_staging() -> None:
     deps: dict[dg.AssetKey, set[dg.AssetKey]] = {}
-    for assets_def in dbt_assets.defs.assets:
+    for assets_def in (location.DBT_DAILY_STAGING, location.DBT_MODELS):
         for key in assets_def.keys:
             deps[key] = set(assets_def.asset_deps[key])
     videos = deps[dg.AssetKey(["staging", "stg_research__videos"])]
-    assert videos == set(dbt_assets.upstream_keys()["videos"])
+    assert videos == set(dataset_writers(load_monitoring())[rds.VIDEOS])
     assert deps[dg.AssetKey(["staging", "stg_research__user_info"])] == {
         dg.AssetKey(["research", "user_info"])
     }
@@ -63,11 +77,14 @@ def test_staging_depends_on_research_assets_and_marts_on_staging() -> None:
 
 
 def test_incremental_staging_is_partitioned_like_its_upstream() -> None:
-    from tiktok_assets import partitions
+    from tiktok_assets.defs.research.partitions import daily_partitions
 
-    assert dbt_assets.dbt_daily_staging.partitions_def == partitions.daily
-    assert dbt_assets.dbt_models.partitions_def is None
-    for assets_def in dbt_assets.defs.assets:
+    monitoring = load_monitoring()
+    assert location.DBT_DAILY_STAGING.partitions_def == daily_partitions(
+        monitoring.start_date, monitoring.end_date
+    )
+    assert location.DBT_MODELS.partitions_def is None
+    for assets_def in (location.DBT_DAILY_STAGING, location.DBT_MODELS):
         assert assets_def.op.pool == "duckdb"
 
 
@@ -78,13 +95,13 @@ def test_dbt_vars_carry_the_settings_paths_and_the_partition_window(monkeypatch,
     monkeypatch.delenv("TIKTOK_LAKE_DIR", raising=False)
     monkeypatch.delenv("TIKTOK_DUCKDB_PATH", raising=False)
     window = dg.TimeWindow(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
-    assert dbt_assets.dbt_vars(window) == {
+    assert dbt_assets.dbt_vars(LakeResource(), window) == {
         "lake_dir": str(tmp_path / "lake"),
         "duckdb_path": str(tmp_path / "warehouse.duckdb"),
         "min_date": "2026-03-01",
         "max_date": "2026-03-31",
     }
-    assert "min_date" not in dbt_assets.dbt_vars(None)
+    assert "min_date" not in dbt_assets.dbt_vars(LakeResource(), None)
 
 
 class _FakeInvocation:
@@ -111,11 +128,11 @@ def test_concurrent_loads_parse_the_manifest_once(monkeypatch, tmp_path: Path) -
     (project_dir / "models").mkdir(parents=True)
     (project_dir / "dbt_project.yml").write_text("name: t\nprofile: t\n")
     (project_dir / "models" / "m.sql").write_text("select 1")
-    project = dbt_assets.DbtProject(project_dir=project_dir)
+    project = dbt_project.DbtProject(project_dir=project_dir)
     calls: list[float] = []
-    monkeypatch.setattr(dbt_assets, "dbt_resource", lambda _project: _FakeDbt(calls))
+    monkeypatch.setattr(dbt_project, "dbt_resource", lambda _project: _FakeDbt(calls))
 
-    threads = [threading.Thread(target=dbt_assets.ensure_manifest, args=(project,)) for _ in range(4)]
+    threads = [threading.Thread(target=dbt_project.ensure_manifest, args=(project,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -124,9 +141,9 @@ def test_concurrent_loads_parse_the_manifest_once(monkeypatch, tmp_path: Path) -
     assert json.loads(project.manifest_path.read_text()) == {"nodes": {}}
     assert not [p for p in project.manifest_path.parent.iterdir() if p.name.startswith("parse-")]
 
-    dbt_assets.ensure_manifest(project)
+    dbt_project.ensure_manifest(project)
     assert len(calls) == 1, "a fresh manifest is not parsed again"
     time.sleep(0.01)
     (project_dir / "models" / "m.sql").write_text("select 2")  # a model changed: the manifest is stale
-    dbt_assets.ensure_manifest(project)
+    dbt_project.ensure_manifest(project)
     assert len(calls) == 2

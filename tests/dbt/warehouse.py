@@ -35,22 +35,23 @@ class Warehouse:
 
 
 def materialize_all(instance: dg.DagsterInstance) -> list[dg.ExecuteInProcessResult]:
-    from tiktok_assets.assets import analysis
-    from tiktok_assets.assets import dbt as dbt_assets
+    from tests.dbt import location
 
-    resources = {"dbt": dbt_assets.dbt_resource()}
+    resources = location.resources()
     results = []
     for day in DAYS:
         results.append(
             dg.materialize(
-                [dbt_assets.dbt_daily_staging],
+                [location.DBT_DAILY_STAGING],
                 partition_key=day.isoformat(),
                 resources=resources,
                 instance=instance,
             )
         )
     results.append(
-        dg.materialize([dbt_assets.dbt_models, *analysis.defs.assets], resources=resources, instance=instance)
+        dg.materialize(
+            [location.DBT_MODELS, *location.ANALYSIS_ASSETS], resources=resources, instance=instance
+        )
     )
     return results
 

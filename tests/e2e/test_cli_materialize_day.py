@@ -34,9 +34,11 @@ import httpx
 import pytest
 from dagster._core.events import DagsterEventType
 
-from tiktok_assets import partitions, settings
+from tiktok_assets import settings
 from tiktok_assets.config import load_monitoring, monitoring_path
-from tiktok_assets.lake_resource import LakeResource
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research.partitions import daily_partitions, snapshot_partitions
+from tiktok_assets.lake.datasets import research as rds
 from tiktok_assets.sandbox.testing import SandboxHandle
 
 pytestmark = pytest.mark.slow
@@ -112,6 +114,9 @@ def stop(proc: subprocess.Popen) -> None:
 def plan(graph: Any, accounts: list[str]) -> list[Step]:
     """One CLI call per partitioning, upstream first (demo.plan_runs' grouping, for one day)."""
     day, snapshot, dynamic, plain = [], [], [], []
+    monitoring = load_monitoring()
+    daily = daily_partitions(monitoring.start_date, monitoring.end_date)
+    snapshot_days = snapshot_partitions(monitoring.start_date)
     for key in sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string()):
         pdef = graph.get(key).partitions_def
         if pdef is None:
@@ -119,9 +124,9 @@ def plan(graph: Any, accounts: list[str]) -> list[Step]:
         elif isinstance(pdef, dg.DynamicPartitionsDefinition):
             assert pdef.name == "accounts", key
             dynamic.append(key)
-        elif pdef == partitions.daily:
+        elif pdef == daily:
             day.append(key)  # the video-day partitions (research day assets and incremental dbt staging)
-        elif pdef == partitions.snapshot_days:
+        elif pdef == snapshot_days:
             snapshot.append(key)  # live snapshots, by collection day
         else:
             raise AssertionError(f"{key.to_user_string()}: unexpected {type(pdef).__name__}")
@@ -155,7 +160,7 @@ def day_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DayRun]:
             mp.setenv("DAGSTER_HOME", str(home))  # DagsterInstance.get() below: the CLI's instance
             from tiktok_assets.definitions import defs
 
-            graph = defs.resolve_asset_graph()
+            graph = defs().resolve_asset_graph()
             accounts = list(load_monitoring().accounts)
             steps = plan(graph, accounts)
             with dg.DagsterInstance.get() as instance:  # what monitoring_partitions_sensor would request
@@ -228,7 +233,7 @@ def test_every_asset_check_ran_and_passed(day_run: DayRun, instance: dg.DagsterI
 
 def dbt_tests_by_model() -> dict[str, set[str]]:
     """Model name → the names of the dbt tests on it (generic tests, and singular tests on one model)."""
-    from tiktok_assets.assets.dbt import PROJECT
+    from tiktok_assets.defs.dbt.project import PROJECT
 
     nodes = json.loads(Path(PROJECT.manifest_path).read_text())["nodes"]
     out: dict[str, set[str]] = {}
@@ -263,13 +268,13 @@ def test_lake_day_equals_the_sandbox_truth(day_run: DayRun) -> None:
     for q in load_monitoring().queries:
         body = {"query": q.query, "start_date": compact, "end_date": compact}
         truth = {int(k) for k in day_run.sandbox.truth("research", "video/query/", body)}
-        table = lake.read("videos", {"query": q.name, "date": DAY}, ["id"])
+        table = lake.read(rds.VIDEOS, {"query": q.name, "date": DAY}, ["id"])
         assert table is not None, q.name
         assert set(table["id"].to_pylist()) == truth, q.name
         total += len(truth)
     assert total > 0, "an empty day proves nothing"
     # The day's comments: every top-level comment of each video whose comments were collected.
-    comments = lake.read("comments", {"date": DAY}, ["id", "video_id"])
+    comments = lake.read(rds.COMMENTS, {"date": DAY}, ["id", "video_id"])
     assert comments is not None and comments.num_rows > 0
     by_video: dict[int, set[int]] = {}
     for row in comments.to_pylist():

@@ -51,10 +51,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                      "TIKTOK_CLIENT_SECRET", "TIKTOK_SANDBOX_URL", "TIKTOK_QUOTA_DB_URL",
                      "TIKTOK_RESEARCH_BASE_URL"):  # fmt: skip
             mp.delenv(name, raising=False)
+        from tiktok_assets.cli.demo import run_demo
         from tiktok_assets.definitions import defs
-        from tiktok_assets.demo import run_demo
 
-        summary = run_demo(defs, days=DAYS, now=NOW, echo=lambda *_: None)
+        summary = run_demo(defs(), days=DAYS, now=NOW, echo=lambda *_: None)
         yield Demo(summary, Path(summary["lake"]), tmp / "data" / "warehouse.duckdb")
 
 

@@ -128,12 +128,12 @@ def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Webser
 
     server = Webserver(home, data, tmp_path / "webserver.log")  # starts while the demo runs
     try:
-        from tiktok_assets import demo
+        from tiktok_assets.cli import demo
         from tiktok_assets.definitions import defs
 
         lines: list[str] = []
         t0 = time.perf_counter()
-        summary = demo.run_demo(defs, days=DEMO_DAYS, echo=lines.append)
+        summary = demo.run_demo(defs(), days=DEMO_DAYS, echo=lines.append)
         summary["demo_seconds"] = time.perf_counter() - t0
         assert not summary["failed_runs"], "\n".join(lines)
         assert summary["rows"]["/".join(CHART_ASSET)] > 0, "\n".join(lines)

@@ -9,7 +9,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tiktok_assets.lake import schemas
+from tiktok_assets.lake.datasets import research as rds
+from tiktok_assets.lake.normalize import normalize, rejected_rows
+
+# The Research datasets by name (the recorded fixtures below are Research API payloads).
+DATASETS = {d.name: d for d in rds.DATASETS}
+SCHEMAS = {name: d.schema for name, d in DATASETS.items()}
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -19,11 +24,11 @@ def _data(name: str) -> dict:
 
 
 def test_every_dataset_has_meta_columns_and_typed_ids() -> None:
-    for name, schema in schemas.SCHEMAS.items():
+    for name, schema in SCHEMAS.items():
         for meta in ("collected_at", "window_start", "window_end", "extra_json"):
             assert meta in schema.names, (name, meta)
         assert schema.field("collected_at").type == pa.timestamp("s", tz="UTC")
-        ds = schemas.dataset(name)
+        ds = DATASETS[name]
         for dim in ds.partition_dims:
             assert dim not in schema.names, f"{name}: partition dim {dim} must live in the path only"
         for field in schema:
@@ -45,9 +50,9 @@ def _is_time(name: str) -> bool:
     return name.endswith(("_time", "_updated")) or name in ("collected_at", "window_start", "window_end")
 
 
-@pytest.mark.parametrize("name", sorted(schemas.SCHEMAS))
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_every_column_has_the_type_its_name_promises(name: str) -> None:
-    schema = schemas.SCHEMAS[name]
+    schema = SCHEMAS[name]
     checked: dict[str, list[str]] = {"id": [], "ids": [], "time": [], "names": [], "struct": []}
     for field in schema:
         col, typ = field.name, field.type
@@ -85,19 +90,19 @@ def test_every_column_has_the_type_its_name_promises(name: str) -> None:
         assert checked["ids"] == ["playlist_video_ids"] and "playlist_last_updated" in checked["time"]
 
 
-@pytest.mark.parametrize("name", sorted(schemas.SCHEMAS))
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_normalized_tables_keep_the_declared_schema(name: str) -> None:
     """What lands in the lake (structs included) is exactly the declared schema, even for an empty page."""
-    table = schemas.normalize(name, [], 0, (date(2026, 1, 1), date(2026, 1, 2)))
-    assert table.schema == schemas.SCHEMAS[name]
+    table = normalize(DATASETS[name], [], 0, (date(2026, 1, 1), date(2026, 1, 2)))
+    assert table.schema == SCHEMAS[name]
 
 
 def test_structs_survive_normalization_as_structs() -> None:
     record = {"id": 9, "video_label": {"content": "c"}, "video_tag": {"type": "t", "number": 1},
               "sticker_info_list": [{"sticker_id": "s", "sticker_name": "n"}]}  # fmt: skip
     for name in ("videos", "liked_videos"):
-        table = schemas.normalize(name, [record], 0)
-        assert table.schema == schemas.SCHEMAS[name]
+        table = normalize(DATASETS[name], [record], 0)
+        assert table.schema == SCHEMAS[name]
         row = table.to_pylist()[0]
         assert row["video_label"] == {"content": "c"} and row["video_tag"] == {"type": "t", "number": 1}
         assert row["sticker_info_list"] == [{"sticker_id": "s", "sticker_name": "n"}]
@@ -105,8 +110,8 @@ def test_structs_survive_normalization_as_structs() -> None:
 
 def test_big_ids_stay_exact_int64() -> None:
     videos = _data("c4d_api_videos_response_page_1_of_2.json")["videos"]
-    table = schemas.normalize("videos", videos, 1_712_000_000, (date(2024, 1, 1), date(2024, 1, 7)))
-    assert table.schema == schemas.SCHEMAS["videos"]
+    table = normalize(rds.VIDEOS, videos, 1_712_000_000, (date(2024, 1, 1), date(2024, 1, 7)))
+    assert table.schema == rds.VIDEOS.schema
     assert table.num_rows == len(videos)
     assert table["id"].to_pylist() == [v["id"] for v in videos]  # above 2^53: a float would corrupt them
     assert table["music_id"].to_pylist() == [v.get("music_id") for v in videos]
@@ -117,15 +122,15 @@ def test_big_ids_stay_exact_int64() -> None:
 
 def test_an_id_beyond_int64_is_rejected_not_wrapped() -> None:
     videos = _data("c4d_api_videos_response_page_2_of_2.json")["videos"]
-    table = schemas.normalize("videos", videos, 0)
+    table = normalize(rds.VIDEOS, videos, 0)
     assert table.num_rows == len(videos) - 1
-    assert schemas.rejected_rows(table) == 1
+    assert rejected_rows(table) == 1
     assert 73207681965695992750 not in table["id"].to_pylist()
 
 
 def test_nul_bytes_are_stripped() -> None:
     videos = _data("c4d_api_videos_response_unicode_with_null_bytes.json")["videos"]
-    table = schemas.normalize("videos", videos, 0)
+    table = normalize(rds.VIDEOS, videos, 0)
     assert "\x00" not in table["username"][0].as_py()
     assert table["username"][0].as_py() == "حموديالباشا4"
     assert "تيك_توك" in table["hashtag_names"][0].as_py()
@@ -133,7 +138,7 @@ def test_nul_bytes_are_stripped() -> None:
 
 def test_old_video_id_key_is_read_as_id() -> None:
     videos = _data("traktok_example_resp_q_videos.json")["videos"]
-    table = schemas.normalize("videos", videos, 0)
+    table = normalize(rds.VIDEOS, videos, 0)
     assert table["id"].to_pylist() == [702874395068494965, 702874395068494965]
     assert table["effect_ids"][0].as_py() == ["0"]
 
@@ -141,36 +146,36 @@ def test_old_video_id_key_is_read_as_id() -> None:
 def test_unknown_fields_and_misfits_go_to_extra_json() -> None:
     record = {"id": 1, "create_time": 5, "brand_new_field": {"a": [1, 2]}, "view_count": "lots",
               "video_tag": {"type": "x", "number": 2, "surprise": True}}  # fmt: skip
-    table = schemas.normalize("videos", [record], 0)
+    table = normalize(rds.VIDEOS, [record], 0)
     extra = json.loads(table["extra_json"][0].as_py())
     assert extra == {"brand_new_field": {"a": [1, 2]}, "view_count": "lots",
                      "video_tag": {"type": "x", "number": 2, "surprise": True}}  # fmt: skip
     assert table["view_count"][0].as_py() is None
     assert table["video_tag"][0].as_py() is None
-    row = schemas.normalize("videos", [{"id": 2, "video_tag": {"type": "t", "number": "7"}}], 0).to_pylist()[
-        0
-    ]
+    row = normalize(rds.VIDEOS, [{"id": 2, "video_tag": {"type": "t", "number": "7"}}], 0).to_pylist()[0]
     assert row["video_tag"] == {"type": "t", "number": 7} and row["extra_json"] is None
 
 
 def test_nested_structs_are_kept_as_structs() -> None:
     record = {"id": 3, "hashtag_info_list": [{"hashtag_id": "77", "hashtag_description": "d"}],
               "effect_info_list": [{"effect_id": "e1", "effect_name": "n", "effect_photo_url": "u"}]}  # fmt: skip
-    table = schemas.normalize("videos", [record], 0)
+    table = normalize(rds.VIDEOS, [record], 0)
     assert pa.types.is_struct(table.schema.field("hashtag_info_list").type.value_type)
     assert table["hashtag_info_list"][0].as_py() == [{"hashtag_id": 77, "hashtag_description": "d"}]
 
 
 def test_comments_and_user_info_fixtures() -> None:
     comments = _data("c4d_api_comments_response.json")["comments"]
-    table = schemas.normalize("comments", comments, 0)
+    table = normalize(rds.COMMENTS, comments, 0)
     assert table.num_rows == len(comments)
     assert table["parent_comment_id"].to_pylist() == table["video_id"].to_pylist()
     user = {"username": "someone", "status": "ok", **_data("traktok_example_resp_q_user.json")}
-    row = schemas.normalize("user_info", [user], 0).to_pylist()[0]
+    row = normalize(rds.USER_INFO, [user], 0).to_pylist()[0]
     assert row["likes_count"] == 27155089 and row["is_verified"] is False and row["extra_json"] is None
 
 
 def test_unknown_dataset_is_named() -> None:
+    from tiktok_assets.lake import datasets
+
     with pytest.raises(KeyError, match="nope"):
-        schemas.normalize("nope", [], 0)
+        datasets.get("research", "nope")

@@ -15,7 +15,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from tiktok_assets.lake import layout, reader, schemas
+from tiktok_assets.lake import reader
+from tiktok_assets.lake.datasets import research as rds
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.storage import LocalStorage
 from tiktok_assets.lake.writer import DayRouter, PartitionWriter
 
 PART = {"query": "q", "date": "2026-05-01"}
@@ -24,7 +27,7 @@ PART = {"query": "q", "date": "2026-05-01"}
 def videos(ids: list[int], day: date = date(2026, 5, 1), views: int = 1) -> pa.Table:
     base = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     records = [{"id": i, "create_time": base + (i % 86_000), "view_count": views} for i in ids]
-    return schemas.normalize("videos", records, base + 2 * 86_400)
+    return normalize(rds.VIDEOS, records, base + 2 * 86_400)
 
 
 def glob_count(lake: Path) -> int:
@@ -39,11 +42,11 @@ def glob_count(lake: Path) -> int:
 
 
 def test_commit_dedupes_by_key_and_is_readable_by_duckdb(tmp_path: Path) -> None:
-    with PartitionWriter(tmp_path, "research", "videos", PART, row_group_rows=3) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART, row_group_rows=3) as w:
         w.write(videos([1, 2, 3, 4]))
         w.write(videos([3, 4, 5]))  # a page seen twice (offset drift) must not double rows
     assert w.rows_written == 7 and w.rows_committed == 5
-    table = reader.read_partition(tmp_path, "research", "videos", PART)
+    table = reader.read_partition(LocalStorage(tmp_path), rds.VIDEOS, PART)
     assert sorted(table["id"].to_pylist()) == [1, 2, 3, 4, 5]
     assert table.schema.field("create_time").type == pa.timestamp("s", tz="UTC")
     row = (
@@ -58,55 +61,53 @@ def test_commit_dedupes_by_key_and_is_readable_by_duckdb(tmp_path: Path) -> None
 
 
 def test_rematerializing_replaces_exactly(tmp_path: Path) -> None:
-    with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
         w.write(videos([1, 2, 3]))
-    with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
         w.write(videos([2, 3, 9], views=7))
-    table = reader.read_partition(tmp_path, "research", "videos", PART)
+    table = reader.read_partition(LocalStorage(tmp_path), rds.VIDEOS, PART)
     assert sorted(table["id"].to_pylist()) == [2, 3, 9]
     assert set(table["view_count"].to_pylist()) == {7}
-    assert reader.list_partitions(tmp_path, "research", "videos") == [PART]
-    assert not list(layout.tmp_root(tmp_path).glob("*"))
+    assert reader.list_partitions(LocalStorage(tmp_path), rds.VIDEOS) == [PART]
+    assert not list(LocalStorage(tmp_path).scratch_dir().glob("*"))
 
 
 def test_error_inside_the_block_keeps_the_old_partition(tmp_path: Path) -> None:
-    with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
         w.write(videos([1, 2]))
     with (
         pytest.raises(RuntimeError),
-        PartitionWriter(tmp_path, "research", "videos", PART, row_group_rows=1) as w,
+        PartitionWriter(tmp_path, rds.VIDEOS, PART, row_group_rows=1) as w,
     ):
         w.write(videos([7, 8, 9]))
         raise RuntimeError("quota")
-    assert sorted(reader.read_partition(tmp_path, "research", "videos", PART)["id"].to_pylist()) == [1, 2]
-    assert not list(layout.tmp_root(tmp_path).glob("*"))
+    assert sorted(reader.read_partition(LocalStorage(tmp_path), rds.VIDEOS, PART)["id"].to_pylist()) == [1, 2]
+    assert not list(LocalStorage(tmp_path).scratch_dir().glob("*"))
 
 
 def test_empty_partition_is_a_file(tmp_path: Path) -> None:
-    with PartitionWriter(tmp_path, "research", "videos", PART):
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART):
         pass
-    assert reader.read_partition(tmp_path, "research", "videos", PART).num_rows == 0
+    assert reader.read_partition(LocalStorage(tmp_path), rds.VIDEOS, PART).num_rows == 0
 
 
 def test_partition_dims_must_match_the_dataset(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="partitioned by"):
-        PartitionWriter(tmp_path, "research", "videos", {"date": "2026-05-01"})
+        PartitionWriter(tmp_path, rds.VIDEOS, {"date": "2026-05-01"})
 
 
 def test_hive_values_are_escaped_and_parsed_back(tmp_path: Path) -> None:
     part = {"account": "we/ird=name", "snapshot": "2026-05-01"}
-    with PartitionWriter(tmp_path, "research", "followers", part) as w:
-        w.write(schemas.normalize("followers", [{"username": "a"}], 0))
-    assert reader.list_partitions(tmp_path, "research", "followers") == [part]
+    with PartitionWriter(tmp_path, rds.FOLLOWERS, part) as w:
+        w.write(normalize(rds.FOLLOWERS, [{"username": "a"}], 0))
+    assert reader.list_partitions(LocalStorage(tmp_path), rds.FOLLOWERS) == [part]
 
 
 def test_day_router_splits_by_create_time_and_fills_empty_days(tmp_path: Path) -> None:
     days = [date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 3)]
 
     def make(day: date, append: bool) -> PartitionWriter:
-        return PartitionWriter(
-            tmp_path, "research", "videos", {"query": "q", "date": day.isoformat()}, append=append
-        )
+        return PartitionWriter(tmp_path, rds.VIDEOS, {"query": "q", "date": day.isoformat()}, append=append)
 
     router = DayRouter(make, days)
     router.write(pa.concat_tables([videos([10, 11], date(2026, 5, 3)), videos([5], date(2026, 5, 1))]))
@@ -123,12 +124,13 @@ KILL_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from datetime import date
-    from tiktok_assets.lake import schemas
+    from tiktok_assets.lake.datasets import research as rds
+    from tiktok_assets.lake.normalize import normalize
     from tiktok_assets.lake.writer import PartitionWriter
     lake = sys.argv[1]
-    with PartitionWriter(lake, "research", "videos", {"query": "q", "date": "2026-05-01"}, row_group_rows=1000) as w:
+    with PartitionWriter(lake, rds.VIDEOS, {"query": "q", "date": "2026-05-01"}, row_group_rows=1000) as w:
         for page in range(1_000_000):
-            w.write(schemas.normalize("videos", [{"id": page * 1000 + i, "create_time": 1777593600}
+            w.write(normalize(rds.VIDEOS, [{"id": page * 1000 + i, "create_time": 1777593600}
                                                   for i in range(1000)], 0))
             if page == 3:
                 print("WRITING", flush=True)
@@ -140,14 +142,16 @@ KILL_SCRIPT = textwrap.dedent(
 @pytest.mark.parametrize("existing", [False, True])
 def test_sigkill_mid_write_leaves_no_partial_partition(tmp_path: Path, existing: bool) -> None:
     if existing:
-        with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+        with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
             w.write(videos([1, 2, 3]))
     proc = subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, str(tmp_path)], stdout=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout.readline().strip() == "WRITING"
-        assert any(layout.tmp_root(tmp_path).glob("*.parquet"))  # rows are on disk, in the temp area
+        assert any(
+            LocalStorage(tmp_path).scratch_dir().glob("*.parquet")
+        )  # rows are on disk, in the temp area
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -155,9 +159,9 @@ def test_sigkill_mid_write_leaves_no_partial_partition(tmp_path: Path, existing:
             proc.kill()
     # The reader's view: the old partition (or none), never 4,000 half-written rows.
     assert glob_count(tmp_path) == (3 if existing else 0)
-    assert reader.list_partitions(tmp_path, "research", "videos") == ([PART] if existing else [])
+    assert reader.list_partitions(LocalStorage(tmp_path), rds.VIDEOS) == ([PART] if existing else [])
     # Rerunning completes the partition.
-    with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
         w.write(videos([1, 2, 3, 4]))
     assert glob_count(tmp_path) == 4
 
@@ -169,7 +173,7 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path) -> None:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     batch = videos(list(range(10_000)))
-    with PartitionWriter(tmp_path, "research", "videos", PART, row_group_rows=20_000) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART, row_group_rows=20_000) as w:
         for i in range(5):
             w.write(batch.set_column(0, "id", pa.array(range(i * 10_000, (i + 1) * 10_000), pa.int64())))
         before = rss_mb()
@@ -181,15 +185,13 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path) -> None:
 
 
 def test_orphaned_temp_files_are_swept_when_old(tmp_path: Path) -> None:
-    from tiktok_assets.lake.writer import sweep_orphans
-
-    tmp = layout.tmp_root(tmp_path)
+    tmp = LocalStorage(tmp_path).scratch_dir()
     tmp.mkdir(parents=True)
     old, fresh = tmp / "videos-old.parquet", tmp / "videos-fresh.parquet"
     old.write_bytes(b"x")
     fresh.write_bytes(b"x")
     os.utime(old, (time.time() - 2 * 86_400, time.time() - 2 * 86_400))
-    assert sweep_orphans(tmp_path) == 1
+    assert LocalStorage(tmp_path).sweep_scratch() == 1
     assert not old.exists() and fresh.exists()
 
 
@@ -204,7 +206,9 @@ def test_orphaned_temp_files_are_swept_when_old(tmp_path: Path) -> None:
 def test_descending_fast_path_still_dedupes(
     tmp_path: Path, pages: list[list[int]], expected: list[int]
 ) -> None:
-    with PartitionWriter(tmp_path, "research", "videos", PART) as w:
+    with PartitionWriter(tmp_path, rds.VIDEOS, PART) as w:
         for ids in pages:
             w.write(videos(ids))
-    assert sorted(reader.read_partition(tmp_path, "research", "videos", PART)["id"].to_pylist()) == expected
+    assert (
+        sorted(reader.read_partition(LocalStorage(tmp_path), rds.VIDEOS, PART)["id"].to_pylist()) == expected
+    )

@@ -12,9 +12,9 @@ import ensembledata.api._requester as ed_requester
 import pytest
 from ensembledata.api import EDClient, EDError
 
-from tiktok_assets.sandbox.ed_catalog import catalog
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 from tiktok_assets.sandbox.world import World, day_start
+from tiktok_assets.sandbox.world.catalog import catalog
 
 NOW = day_start(date(2026, 6, 15)) + 12 * 3600
 MAX_PAGES = 500

@@ -10,10 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tiktok_assets.sandbox import ed_users, ed_videos
-from tiktok_assets.sandbox.ed_catalog import catalog
+from tiktok_assets.sandbox.ensembledata import users as ed_users
+from tiktok_assets.sandbox.ensembledata import videos as ed_videos
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 from tiktok_assets.sandbox.world import World, day_start
+from tiktok_assets.sandbox.world.catalog import catalog
 
 NOW = day_start(date(2026, 6, 15)) + 12 * 3600
 

@@ -1,7 +1,7 @@
 """One world behind two APIs: videos found through a Research API video query, fetched by id through
 EnsembleData ``/tt/post/multi-info`` at the same sandbox time, are the same videos. Counts follow the
 documented lag rule: EnsembleData shows live counts, the Research API counts lag by at most 10 days
-(research_render.STATS_LAG_MAX), so ED(now - 10 days) <= Research(now) <= ED(now), equal where the live
+(research.render.STATS_LAG_MAX), so ED(now - 10 days) <= Research(now) <= ED(now), equal where the live
 counts did not move in those 10 days."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tiktok_assets.sandbox.research_render import STATS_LAG_MAX
+from tiktok_assets.sandbox.research import STATS_LAG_MAX
 from tiktok_assets.sandbox.testing import ResearchRaw, SandboxHandle
 
 NOW = "2026-06-15T12:00:00Z"

@@ -1,5 +1,5 @@
 """EnsembleData 469 / 471 / 474 / 492 / 493 from the documented restricted topics, users and tokens
-(sandbox/ed_restricted.py): the envelope over HTTP, the official client's EDError, and our client's typed,
+(ensembledata/restricted.py): the envelope over HTTP, the official client's EDError, and our client's typed,
 never-retried error."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Research API statistics lag (reference: "statistics can lag up to 10 days"; research_render.stats_time):
+"""Research API statistics lag (reference: "statistics can lag up to 10 days"; research.render.stats_time):
 over HTTP, a recent video's counts are never above the world's live counts, never older than 10 days, and
 never decrease as the sandbox clock moves."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from tiktok_assets.sandbox.research_render import STATS_LAG_MAX
+from tiktok_assets.sandbox.research import STATS_LAG_MAX
 from tiktok_assets.sandbox.testing import ResearchRaw, SandboxHandle
 from tiktok_assets.sandbox.world import Stats, World, day_start
 

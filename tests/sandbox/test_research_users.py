@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tiktok_assets.sandbox.research_render import USER_FIELDS
+from tiktok_assets.sandbox.research import USER_FIELDS
 from tiktok_assets.sandbox.testing import ResearchRaw
 from tiktok_assets.sandbox.world import World
 

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tiktok_assets.sandbox.research_render import VIDEO_FIELDS, stats_time
+from tiktok_assets.sandbox.research import VIDEO_FIELDS, stats_time
 from tiktok_assets.sandbox.testing import ResearchRaw
 from tiktok_assets.sandbox.world import Video, World, video_length_bucket
 

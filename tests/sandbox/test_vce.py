@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from tiktok_assets.sandbox import rqs_client
-from tiktok_assets.sandbox.ed_catalog import catalog
-from tiktok_assets.sandbox.rqs_client import QueryTaskFailed, RQSClient, RQSError
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
+from tiktok_assets.sandbox.vce import rqs_client
+from tiktok_assets.sandbox.vce.rqs_client import QueryTaskFailed, RQSClient, RQSError
 from tiktok_assets.sandbox.world import World, day_start
+from tiktok_assets.sandbox.world.catalog import catalog
 
 NOW = day_start(date(2026, 6, 15)) + 12 * 3600
 
@@ -427,8 +427,8 @@ def test_test_stage_creator_threshold_is_a_setting(world: World) -> None:
     """The doc's ≥25k-follower rule is `test_min_followers` (0 by default: the world's counts are small)."""
     import orjson
 
-    from tiktok_assets.sandbox.http import SandboxRequest
-    from tiktok_assets.sandbox.vce import VceService
+    from tiktok_assets.sandbox.server.contract import SandboxRequest
+    from tiktok_assets.sandbox.vce.service import VceService
 
     threshold = 20
     service = VceService(world, lambda: NOW, test_min_followers=threshold)

@@ -12,34 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
-from tiktok_assets.lake import layout, schemas
+from tiktok_assets.lake import datasets, layout, reader
+from tiktok_assets.lake.storage import LakeStorage
 
 MAX_PAGE = 100  # records per request the Research API allows
 
 
-def partition_stats(lake_dir: Path) -> pd.DataFrame:
-    """One row per lake partition file: dataset, its dims, the day (``date`` or ``snapshot``), rows."""
+def partition_stats(storage: LakeStorage, source: str = "research") -> pd.DataFrame:
+    """One row per lake partition file of ``source``: dataset, its dims, the day (``date`` or ``snapshot``),
+    rows (from the Parquet footer: no data read)."""
     rows: list[dict[str, Any]] = []
-    for name in schemas.DATASETS:
-        root = layout.dataset_dir(lake_dir, schemas.SOURCE, name)
-        if not root.exists():
-            continue
-        for path in root.rglob(layout.PART_FILE):
-            dims = layout.parse_partition(path.parent.relative_to(root))
+    for ds in datasets.of_source(source):
+        for key in reader.partition_keys(storage, ds):
+            dims = layout.parse_partition(key, ds)
             day = dims.get("date") or dims.get("snapshot")
             rows.append(
                 {
-                    "dataset": name,
+                    "dataset": ds.name,
                     "query": dims.get("query", ""),
                     "account": dims.get("account", ""),
                     "day": date.fromisoformat(day) if day else None,
-                    "rows": pq.ParquetFile(path).metadata.num_rows,
+                    "rows": reader.file_rows(storage, key),
                 }
             )
     columns = ["dataset", "query", "account", "day", "rows"]

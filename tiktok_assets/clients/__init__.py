@@ -1,8 +1,16 @@
 """API clients: plain Python over httpx (no Dagster). See docs/architecture.md for the contracts.
 
-- ``ResearchClient`` (TikTok Research API), ``EnsembleDataClient``, ``VceClient`` (+ ``make_rqs``)
+- ``ResearchClient`` (TikTok Research API), ``EnsembleDataClient``, ``VceClient`` (+ ``make_rqs``), and the
+  ``Protocol``s the rest of the code location calls them through (``ResearchApi``, ``EnsembleDataApi``,
+  ``VceApi``)
 - ``QuotaLedger`` (shared quota counters), ``planner`` (windows, IN packing, forecasts)
 - errors: ``ApiError`` and its typed subclasses
+
+Modules: ``research`` (client) over ``research_session`` (token, one request, quota), ``research_search``
+(video search, resume), ``research_query`` (query vocabulary), ``research_endpoints`` (endpoints, fields),
+``research_errors`` (responses → typed errors); ``ensembledata`` (client) over ``ensembledata_endpoints``
+(endpoints, responses); ``vce``; shared: ``transport`` (HTTP, retries), ``responses`` (JSON, headers),
+``redaction`` (secrets), ``errors``, ``pages``, ``quota``, ``planner``, ``protocols``.
 """
 
 from tiktok_assets.clients.ensembledata import EnsembleDataClient
@@ -17,6 +25,7 @@ from tiktok_assets.clients.errors import (
     UserUnavailableError,
 )
 from tiktok_assets.clients.pages import Page, ResumeState, UserInfoResult, VideoPage
+from tiktok_assets.clients.protocols import EnsembleDataApi, ResearchApi, VceApi
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import ResearchClient
 from tiktok_assets.clients.transport import RetryPolicy
@@ -27,6 +36,7 @@ __all__ = [
     "AuthError",
     "Budget",
     "BudgetExceededError",
+    "EnsembleDataApi",
     "EnsembleDataClient",
     "InvalidInputError",
     "Page",
@@ -34,12 +44,14 @@ __all__ = [
     "QuotaLedger",
     "RQSClientProtocol",
     "RateLimitedError",
+    "ResearchApi",
     "ResearchClient",
     "ResumeState",
     "RetryPolicy",
     "RetryableError",
     "UserInfoResult",
     "UserUnavailableError",
+    "VceApi",
     "VceClient",
     "VideoPage",
     "make_rqs",

@@ -1,204 +1,38 @@
 """EnsembleData (TikTok endpoints) client: one method per endpoint, cursor/depth/page_token iteration, units.
 
-The API token is a query parameter; it is added below httpx's logging (``transport._InjectParams``), so it
+The API token is a query parameter; it is added below httpx's logging (``redaction.InjectParams``), so it
 never appears in a logged URL, a ``Request`` repr or an error. Units come from the ``units_charged`` header
 and go to ``Page.units`` and the ledger (bucket ``units``, budget in units per UTC day; the price of the next
-call is estimated from the last one seen for that path, and corrected when it is settled).
+call is estimated from the last one seen for that path, and corrected when it is settled). The endpoint table
+and the reading of a response are in ``ensembledata_endpoints.py``.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 
-from tiktok_assets.clients.errors import (
-    ApiError,
-    AuthError,
-    CursorStuckError,
-    InvalidInputError,
-    QuotaExhaustedError,
-    RateLimitedError,
-    RetryableError,
-    Secret,
-    UserUnavailableError,
-    next_utc_midnight,
+from tiktok_assets.clients.ensembledata_endpoints import (
+    API,
+    BUCKET,
+    MULTI_INFO_MAX,
+    EdEndpoint,
+    _page_parts,
+    classify,
+    endpoint_for,
+    flag_pinned,
+    trim_older,
+    units_charged,
 )
+from tiktok_assets.clients.errors import CursorStuckError, InvalidInputError
 from tiktok_assets.clients.pages import Page
 from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
-from tiktok_assets.clients.transport import (
-    RetryPolicy,
-    Transport,
-    TransportClient,
-    lookup_endpoint,
-    parse_json,
-    retry_after,
-    server_time,
-    strip_nul,
-)
-
-API = "ensembledata"
-BUCKET = "units"
-MULTI_INFO_MAX = 100
-
-
-@dataclass(frozen=True)
-class EdEndpoint:
-    path: str
-    records_key: str | None  # key of the list inside `data` (None: `data` itself is the list / the object)
-    cursor_param: str | None  # what the next cursor is sent back as (None: one call)
-    required: tuple[str, ...]
-    key: str  # the record's identity (for dedupe / truth comparison)
-    long: bool = False  # "full" searches: the server pages internally; minutes per call
-    user_param: str | None = None  # which parameter names the account (for UserUnavailableError)
-
-
-ENDPOINTS: dict[str, EdEndpoint] = {
-    e.path: e
-    for e in (
-        EdEndpoint("tt/hashtag/posts", None, "cursor", ("name",), "aweme_id"),
-        EdEndpoint("tt/hashtag/recent-posts", None, None, ("name", "days"), "aweme_id", long=True),
-        EdEndpoint("tt/keyword/search", None, "cursor", ("name", "period"), "aweme_id"),
-        EdEndpoint("tt/keyword/full-search", None, None, ("name", "period"), "aweme_id", long=True),
-        EdEndpoint(
-            "tt/user/posts", None, "start_cursor", ("username", "depth"), "aweme_id", user_param="username"
-        ),
-        EdEndpoint(
-            "tt/user/posts-from-secuid",
-            None,
-            "start_cursor",
-            ("secUid", "depth"),
-            "aweme_id",
-            user_param="secUid",
-        ),
-        EdEndpoint("tt/user/info", None, None, ("username",), "uid", user_param="username"),
-        EdEndpoint("tt/user/info-from-secuid", None, None, ("secUid",), "uid", user_param="secUid"),
-        EdEndpoint("tt/user/search", "users", "cursor", ("keyword",), "uid"),
-        EdEndpoint(
-            "tt/user/liked-posts", "liked_posts", "cursor", ("secUid",), "aweme_id", user_param="secUid"
-        ),
-        EdEndpoint("tt/user/followers", "followers", "cursor", (), "uid", user_param="secUid"),
-        EdEndpoint("tt/user/followings", "followings", "cursor", (), "uid", user_param="secUid"),
-        EdEndpoint("tt/post/info", None, None, ("url",), "aweme_id"),
-        EdEndpoint("tt/post/multi-info", None, None, ("ids",), "aweme_id"),
-        EdEndpoint("tt/post/comments", "comments", "cursor", ("aweme_id",), "cid"),
-        EdEndpoint("tt/post/comments-replies", "comments", "cursor", ("aweme_id", "comment_id"), "cid"),
-        EdEndpoint("tt/music/info", "music", "cursor", ("name",), "mid"),
-        EdEndpoint("tt/music/posts", "aweme_list", "cursor", ("music_id",), "aweme_id"),
-        EdEndpoint("tt/music/details", None, None, ("id",), "id"),
-        EdEndpoint("tt/live/search", None, "cursor", ("keyword",), "room_id"),
-        EdEndpoint("customer/get-used-units", None, None, ("date",), "date"),
-        EdEndpoint("customer/get-history", None, None, ("days",), "date"),
-    )
-}
-
-_STATUS_PARAM = {464: "ids", 466: "country", 462: "url", 469: "name", 520: "aweme_id"}
-_UNAVAILABLE = {463: "not_found", 473: "not_found", 472: "private", 471: "refused", 474: "refused"}
-_PARAM_IN_DETAIL = re.compile(r"parameter '([^']+)'")
-
-
-def endpoint_for(path: str) -> EdEndpoint:
-    return lookup_endpoint(ENDPOINTS, path, "apis/", "EnsembleData")
-
-
-def record_key(record: Mapping[str, Any], ep: EdEndpoint) -> str | None:
-    """The identity of a record as the API shapes it (users nest under ``user_info``, music ids vary)."""
-    rec: Any = record
-    if "user_info" in rec and isinstance(rec["user_info"], Mapping):
-        rec = rec["user_info"]
-    if "user" in rec and isinstance(rec["user"], Mapping) and ep.key == "uid":
-        rec = rec["user"]
-    for k in (ep.key, "id", "mid", "uid", "aweme_id", "cid"):
-        if rec.get(k) is not None:
-            return str(rec[k])
-    return None
-
-
-def classify(
-    response: httpx.Response,
-    *,
-    endpoint: str,
-    params: Mapping[str, Any],
-    user_param: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The whole JSON body of a success (NULs stripped), or the typed error."""
-    status = response.status_code
-    kw: dict[str, Any] = {"api": API, "endpoint": endpoint, "status": status}
-    if status >= 500 or status == 429 or "html" in response.headers.get("content-type", ""):
-        if status == 429:
-            raise RateLimitedError(
-                "rate limit exceeded (429)",
-                retry_after=retry_after(response),
-                server_now=server_time(response),
-                **kw,
-            )
-        if status >= 500 or status < 400:
-            raise RetryableError(f"HTTP {status}", **kw)
-    payload = parse_json(response, api=API, endpoint=endpoint)
-    if isinstance(payload, dict) and "data" in payload:
-        return strip_nul(payload)  # some 4xx carry data: success, like the official client
-    if status == 200:
-        raise RetryableError("200 without data", **kw)
-    detail = str(payload.get("detail", "")) if isinstance(payload, dict) else ""
-    if status == 495:
-        now = now or server_time(response) or datetime.now(UTC)
-        raise QuotaExhaustedError(
-            f"units depleted (495): {detail}", resets_at=next_utc_midnight(now), bucket=BUCKET, **kw
-        )
-    if status in (491, 492, 493):
-        raise AuthError(f"{detail or 'token refused'} — check ENSEMBLEDATA_TOKEN (parameter token)", **kw)
-    if status in _UNAVAILABLE:
-        who = (
-            params.get(user_param or "", "")
-            or params.get("username")
-            or params.get("secUid")
-            or params.get("id")
-            or "?"
-        )
-        raise UserUnavailableError(str(who), _UNAVAILABLE[status], detail, **kw)  # type: ignore[arg-type]
-    if 400 <= status < 500:
-        m = _PARAM_IN_DETAIL.search(detail)
-        raise InvalidInputError(
-            detail or f"HTTP {status}", parameter=m.group(1) if m else _STATUS_PARAM.get(status), **kw
-        )
-    raise ApiError(f"unexpected HTTP {status}: {detail}", **kw)
-
-
-def _page_parts(payload: dict[str, Any], ep: EdEndpoint) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(records, payload-level extras such as nextCursor/total) whatever the envelope variant."""
-    data = payload.get("data")
-    extras = {k: v for k, v in payload.items() if k != "data"}
-    if isinstance(data, list):
-        return data, extras
-    if isinstance(data, dict):
-        extras.update({k: v for k, v in data.items() if not isinstance(v, list)})
-        if ep.records_key:
-            return list(data.get(ep.records_key) or []), extras
-        if isinstance(data.get("data"), list):  # searches nest the list once more: {"data": {"data": [...]}}
-            return list(data["data"]), extras
-        return [data], extras
-    if data is None:
-        return [], extras
-    return [{"value": data}], extras
-
-
-def flag_pinned(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``is_pinned`` (bool) beside TikTok's ``is_top``, so a pinned old post is never mistaken for new."""
-    for r in records:
-        r["is_pinned"] = bool(r.get("is_top"))
-    return records
-
-
-def trim_older(records: list[dict[str, Any]], oldest_createtime: int) -> tuple[list[dict[str, Any]], int]:
-    """Drop posts created before ``oldest_createtime`` (the API overshoots by up to a chunk)."""
-    kept = [r for r in records if int(r.get("create_time") or 0) >= oldest_createtime]
-    return kept, len(records) - len(kept)
+from tiktok_assets.clients.redaction import Secret
+from tiktok_assets.clients.transport import RetryPolicy, Transport, TransportClient
 
 
 class EnsembleDataClient(TransportClient):
@@ -285,7 +119,7 @@ class EnsembleDataClient(TransportClient):
         units_seen: list[int] = []
 
         def after(response: httpx.Response | None) -> None:
-            units = _units(response)
+            units = units_charged(response)
             units_seen.append(units)
             if self.ledger is not None and reservations:
                 if response is not None and response.status_code == 429:
@@ -519,16 +353,6 @@ def _param_str(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
     return str(value)
-
-
-def _units(response: httpx.Response | None) -> int:
-    if response is None:
-        return 0
-    raw = response.headers.get("units_charged") or response.headers.get("units-charged") or "0"
-    try:
-        return int(raw)
-    except ValueError:
-        return 0
 
 
 def _one(page: Page) -> dict[str, Any]:

@@ -1,74 +1,18 @@
-"""Typed API errors, and the secret redaction every error message passes through.
+"""Typed API errors: the one tree every client failure belongs to, and when a daily quota resets.
 
 Every failure a client can meet is one of these classes, decided once (``transport.py`` and the per-API
-classifiers); callers branch on the class, never on message text. Messages are redacted at construction, so
-no secret can reach a log line or a traceback through an exception.
+classifiers); callers branch on the class, never on message text. Messages are redacted at construction
+(``redaction.redact``), so no secret can reach a log line or a traceback through an exception.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from tiktok_assets.clients.redaction import redact
+
 UnavailableReason = Literal["private", "not_found", "refused"]
-
-# --- redaction -------------------------------------------------------------------------------------------------
-
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-# Shapes a secret can take even when we were never told its value (another process's token, say).
-_PATTERNS = (
-    re.compile(r"(?i)(?<![a-z_])(token|client_secret|access_token|secret)=([^&\s\"']+)"),
-    re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)"),
-    re.compile(r"\b(clt\.)([A-Za-z0-9._-]+)"),
-)
-MASK = "***"
-
-
-def register_secret(value: str | None) -> None:
-    """Remember a secret so every later ``redact`` call (and the logging filter) masks it."""
-    if value and len(value) >= 4:  # masking 1–3 char strings would garble ordinary text
-        with _secrets_lock:
-            _secrets.add(value)
-
-
-def redact(text: object) -> str:
-    """``text`` with every registered secret and every secret-looking pattern masked."""
-    out = str(text)
-    with _secrets_lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
-        if secret in out:
-            out = out.replace(secret, MASK)
-    for pattern in _PATTERNS:
-        out = pattern.sub(lambda m: m.group(1) + MASK, out)
-    return out
-
-
-class Secret:
-    """A string that never shows itself in a repr, str or f-string."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-        register_secret(value)
-
-    def get(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-# --- the error tree ----------------------------------------------------------------------------------------------
 
 
 class ApiError(Exception):

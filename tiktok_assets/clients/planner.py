@@ -1,5 +1,9 @@
 """Pure planning: ≤30-day windows, ``IN`` packing, and a request forecast for a collection.
 
+Windows: ``MAX_WINDOW_DAYS`` is the one definition of the API's longest search; ``split_windows`` cuts a date
+range into windows of at most that many days, ``day_windows`` cuts a set of days (a run's partitions) the
+same way, one contiguous run at a time.
+
 How the forecast estimates (``estimate_requests``): a video search returns its matches in pages of
 ``max_count`` (100); a page may come back short (deleted/private videos are dropped after paging), which the
 ``fill`` ratio models. For every window × ``IN`` group the expected matches are
@@ -14,7 +18,7 @@ window/group split adds at most one short page — so the defaults are ``max_day
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,9 +39,6 @@ class Window:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
     def ymd(self) -> tuple[str, str]:
         return self.start.strftime("%Y%m%d"), self.end.strftime("%Y%m%d")
@@ -69,15 +70,39 @@ def split_windows(
     s, e = as_date(start, "start_date"), as_date(end, "end_date")
     if e < s:
         raise InvalidInputError(f"end_date {e} is before start_date {s}", parameter="end_date")
+    _check_max_days(max_days)
+    windows = _cut(s, e, max_days)
+    return windows[::-1] if newest_first else windows
+
+
+def day_windows(days: Iterable[date], max_days: int = MAX_WINDOW_DAYS) -> list[Window]:
+    """Windows over exactly ``days`` (any order, repeats ignored), oldest first: each contiguous run of days
+    cut as ``split_windows`` cuts a range, so days with a gap between them never share a window."""
+    _check_max_days(max_days)
+    windows: list[Window] = []
+    ordered = sorted(set(days))
+    first = 0
+    for i, day in enumerate(ordered):
+        if i + 1 == len(ordered) or ordered[i + 1] - day != timedelta(days=1):
+            windows.extend(_cut(ordered[first], day, max_days))
+            first = i + 1
+    return windows
+
+
+def _check_max_days(max_days: int) -> None:
     if max_days < 1:
         raise InvalidInputError("max_days must be at least 1", parameter="max_days")
+
+
+def _cut(first: date, last: date, max_days: int) -> list[Window]:
+    """``[first, last]`` cut into consecutive windows of at most ``max_days`` (≥ 1) days, oldest first."""
     windows: list[Window] = []
-    cur = s
-    while cur <= e:
-        stop = min(e, cur + timedelta(days=max_days - 1))
+    cur = first
+    while cur <= last:
+        stop = min(last, cur + timedelta(days=max_days - 1))
         windows.append(Window(cur, stop))
         cur = stop + timedelta(days=1)
-    return windows[::-1] if newest_first else windows
+    return windows
 
 
 def pack_in_conditions(

@@ -8,6 +8,8 @@ Decisions (reference/research-api.md):
 - ``rate_limit_exceeded`` (429) is a ``RateLimitedError``: per-minute or daily is decided by the client
   (ledger count + bounded retries), not here.
 - 500 / 5xx / HTML / truncated JSON: retryable.
+- the token endpoint (``classify_token``): 5xx retryable; anything without an ``access_token`` is an
+  ``AuthError`` that names the settings to check.
 """
 
 from __future__ import annotations
@@ -28,9 +30,8 @@ from tiktok_assets.clients.errors import (
     TokenExpiredError,
     UserUnavailableError,
 )
-from tiktok_assets.clients.transport import parse_json, retry_after, server_time, strip_nul
-
-API = "research"
+from tiktok_assets.clients.research_endpoints import API
+from tiktok_assets.clients.responses import parse_json, retry_after, server_time, strip_nul
 
 _SEARCH_ID = re.compile(r"search[ _]?id .*(invalid|expired)", re.I)
 _RETRY_MESSAGES = (
@@ -144,3 +145,29 @@ def classify(
             message or "invalid parameters", parameter=guess_parameter(message, body), **kw
         )
     raise ApiError(f"unexpected answer {status} {code}: {message}", **kw)
+
+
+def classify_token(response: httpx.Response) -> dict[str, Any]:
+    """The token endpoint's JSON (with ``access_token``), or raise the typed error."""
+    if response.status_code >= 500:
+        raise RetryableError(
+            f"token endpoint HTTP {response.status_code}",
+            api=API,
+            endpoint="oauth/token",
+            status=response.status_code,
+        )
+    payload = parse_json(response, api=API, endpoint="oauth/token")
+    if isinstance(payload, dict) and payload.get("access_token"):
+        return payload
+    err = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(err, dict):  # a research envelope on the token endpoint
+        err = err.get("code")
+    desc = payload.get("error_description", "") if isinstance(payload, dict) else ""
+    raise AuthError(
+        f"token request refused ({err}): {desc} — check TIKTOK_CLIENT_KEY / "
+        "TIKTOK_CLIENT_SECRET (client_key, client_secret)",
+        api=API,
+        endpoint="oauth/token",
+        status=response.status_code,
+        code=str(err),
+    )

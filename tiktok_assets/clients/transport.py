@@ -1,4 +1,4 @@
-"""HTTP for every client: one pooled ``httpx.Client`` per API, the retry loop, and secret hygiene.
+"""HTTP for every client: one pooled ``httpx.Client`` per API and the retry loop.
 
 The retry policy is decided by error class only (``errors.py``); the per-API modules turn a response into a
 value or a typed error (their ``classify``), this module decides what happens next:
@@ -10,39 +10,31 @@ value or a typed error (their ``classify``), this module decides what happens ne
 - ``TokenExpiredError``: the caller's ``refresh`` once, then replay; a second one is an ``AuthError``
 - anything else (invalid input, auth, quota, unavailable user): raised at once, never retried.
 
-Secrets: an API token that must travel in the URL (EnsembleData) is added by ``_InjectParams`` inside the
-transport layer, below httpx's own request logging, so neither httpx's log line, ``Request.__repr__`` nor an
-exception's ``request`` ever holds it; a logging filter on the httpx/httpcore loggers masks registered secrets
-as a second line of defence.
+Secrets (``redaction.py``): every ``Transport`` installs the log redaction, and a token that must travel in
+the URL is added by ``redaction.InjectParams`` below httpx's request logging.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 import orjson
 
 from tiktok_assets.clients.errors import (
-    ApiError,
     AuthError,
     InvalidInputError,
     RateLimitedError,
     RetryableError,
     SearchIdNotReadyError,
-    Secret,
     TokenExpiredError,
-    redact,
 )
+from tiktok_assets.clients.redaction import InjectParams, Secret, install_log_redaction, redact
 
 T = TypeVar("T")
 
@@ -59,65 +51,6 @@ def lookup_endpoint(endpoints: Mapping[str, T], path: str, prefix: str, api: str
 
 
 log = logging.getLogger(__name__)
-
-# --- log redaction -----------------------------------------------------------------------------------------
-
-# Logger filters only see records logged on that very logger, not its children: list every one that logs.
-_REDACTED_LOGGERS = (
-    "httpx",
-    "httpcore",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "tiktok_assets",
-    "tiktok_assets.clients",
-    "tiktok_assets.clients.transport",
-)
-
-
-class RedactingFilter(logging.Filter):
-    """Masks secrets in a record's final message (formatted once, args cleared)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is not ours to fix; let the handler report it
-            return True
-        clean = redact(message)
-        if clean != message or record.args:
-            record.msg, record.args = clean, None
-        return True
-
-
-_FILTER = RedactingFilter()
-
-
-def install_log_redaction() -> None:
-    """Idempotent: attach the redacting filter to httpx's, httpcore's and our loggers."""
-    for name in _REDACTED_LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-
-
-class _InjectParams(httpx.BaseTransport):
-    """Adds secret query parameters to the request that goes on the wire, not to the one httpx logs."""
-
-    def __init__(self, inner: httpx.BaseTransport, params: Mapping[str, Secret]) -> None:
-        self._inner = inner
-        self._params = dict(params)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url.copy_merge_params({k: v.get() for k, v in self._params.items()})
-        wire = httpx.Request(
-            request.method, url, headers=request.headers, stream=request.stream, extensions=request.extensions
-        )
-        return self._inner.handle_request(wire)
-
-    def close(self) -> None:
-        self._inner.close()
-
 
 # --- retry policy --------------------------------------------------------------------------------------------
 
@@ -172,78 +105,6 @@ class TransportStats:
     by_error: dict[str, int] = field(default_factory=dict)
 
 
-# --- response helpers ---------------------------------------------------------------------------------------
-
-
-_HUGE_INT = re.compile(rb"\d{20}")
-
-
-def loads_exact(content: bytes) -> Any:
-    """JSON with every integer exact. orjson turns integers beyond 64 bits into floats (a captured response
-    holds a 20-digit id), so a body with a 20+ digit run falls back to the stdlib parser, which keeps them."""
-    if _HUGE_INT.search(content):
-        return json.loads(content)
-    return orjson.loads(content)
-
-
-def parse_json(response: httpx.Response, *, api: str, endpoint: str) -> Any:
-    """Parsed body (ints stay ints, however big). Non-JSON bodies: retryable when they look transient."""
-    content_type = response.headers.get("content-type", "")
-    if "html" in content_type:
-        raise RetryableError(
-            f"HTTP {response.status_code} with an HTML body (gateway)",
-            api=api,
-            endpoint=endpoint,
-            status=response.status_code,
-        )
-    try:
-        return loads_exact(response.content)
-    except (orjson.JSONDecodeError, json.JSONDecodeError, UnicodeDecodeError):
-        if response.status_code < 400 or response.status_code >= 500:
-            raise RetryableError(
-                f"HTTP {response.status_code}: truncated or invalid JSON ({len(response.content)} bytes)",
-                api=api,
-                endpoint=endpoint,
-                status=response.status_code,
-            ) from None
-        raise ApiError(
-            f"HTTP {response.status_code} with a non-JSON body",
-            api=api,
-            endpoint=endpoint,
-            status=response.status_code,
-        ) from None
-
-
-def server_time(response: httpx.Response) -> datetime | None:
-    """The server's clock from its ``Date`` header: the quota day is the server's, not ours."""
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).astimezone(UTC)
-    except (TypeError, ValueError):
-        return None
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
-
-
-def strip_nul(value: Any) -> Any:
-    """NUL bytes removed from every string, recursively (they break database inserts downstream)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, list):
-        return [strip_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
-    return value
-
-
 # --- the transport -----------------------------------------------------------------------------------------------
 
 
@@ -267,7 +128,7 @@ class Transport:
         self.policy = policy or RetryPolicy()
         self.stats = TransportStats()
         inner = http_transport or httpx.HTTPTransport(retries=0)
-        wire = _InjectParams(inner, secret_params) if secret_params else inner
+        wire = InjectParams(inner, secret_params) if secret_params else inner
         self.client = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             timeout=httpx.Timeout(timeout, connect=connect_timeout),

@@ -3,7 +3,7 @@
 ``pyrqs`` exists only inside TikTok's Virtual Compute Environment and its wire protocol is not public, so
 code can only target its Python surface (``RQSClientProtocol``). ``make_rqs`` returns the real
 ``pyrqs.rqs.RQSClient()`` when importable; otherwise the sandbox's HTTP stand-in with the same surface,
-``tiktok_assets.sandbox.rqs_client.RQSClient(base_url)``. That import is the one sanctioned touch of
+``tiktok_assets.sandbox.vce.rqs_client.RQSClient(base_url)``. That import is the one sanctioned touch of
 ``sandbox/`` from ``clients/``: there is no public protocol to implement ourselves, the stand-in uses httpx
 only, and it is loaded lazily by module name so nothing else of the sandbox is imported.
 """
@@ -20,10 +20,9 @@ from typing import Any, Protocol, runtime_checkable
 from tiktok_assets.clients.errors import ApiError, InvalidInputError, RetryableError
 
 API = "vce"
-STANDIN_MODULE = "tiktok_assets.sandbox.rqs_client"
+STANDIN_MODULE = "tiktok_assets.sandbox.vce.rqs_client"
 TERMINAL_OK = "Completed"
-TERMINAL_BAD = ("AnalysisFailed", "Cancelled")
-STATUSES = ("Created", "Validating", "Processing", TERMINAL_OK, *TERMINAL_BAD)
+TERMINAL_BAD = ("AnalysisFailed", "Cancelled")  # before the end: Created, Validating, Processing
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "video": (

@@ -1,18 +1,17 @@
-"""Where a partition lives: ``<lake>/<source>/<dataset>/<dim>=<value>[/<dim2>=<value2>]/part-0.parquet``.
+"""Where a partition lives, as a storage key: ``<source>/<dataset>/<dim>=<value>[/…]/part-0.parquet``.
 
-One file per partition: replacing that file with ``os.replace`` is what makes a commit atomic.
-Temporary files live under ``<lake>/.tmp/`` — the same filesystem (so the rename is atomic) but outside every
-dataset's tree, so a reader globbing ``<lake>/research/videos/**/*.parquet`` never sees half a file.
+Keys are POSIX paths relative to the lake root, the same for every storage (local disk today, an object
+store next): one file per partition, and replacing that one file is what makes a commit atomic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from urllib.parse import quote, unquote
 
+from tiktok_assets.lake.datasets import Dataset
+
 PART_FILE = "part-0.parquet"
-TMP_DIR = ".tmp"
 
 
 def _encode(value: str) -> str:
@@ -22,31 +21,33 @@ def _encode(value: str) -> str:
     return quote(value, safe="@+,;:")
 
 
-def dataset_dir(lake_dir: Path | str, source: str, dataset: str) -> Path:
-    return Path(lake_dir) / source / dataset
+def dataset_prefix(dataset: Dataset) -> str:
+    return f"{dataset.source}/{dataset.name}"
 
 
-def partition_dir(lake_dir: Path | str, source: str, dataset: str, partition: Mapping[str, str]) -> Path:
-    path = dataset_dir(lake_dir, source, dataset)
-    for dim, value in partition.items():
-        path = path / f"{dim}={_encode(str(value))}"
-    return path
+def partition_prefix(dataset: Dataset, partition: Mapping[str, str]) -> str:
+    parts = [f"{dim}={_encode(str(value))}" for dim, value in partition.items()]
+    return "/".join([dataset_prefix(dataset), *parts])
 
 
-def partition_file(lake_dir: Path | str, source: str, dataset: str, partition: Mapping[str, str]) -> Path:
-    return partition_dir(lake_dir, source, dataset, partition) / PART_FILE
+def partition_key(dataset: Dataset, partition: Mapping[str, str]) -> str:
+    return f"{partition_prefix(dataset, partition)}/{PART_FILE}"
 
 
-def parse_partition(relative: Path) -> dict[str, str]:
-    """``query=x/date=2026-01-02`` → ``{"query": "x", "date": "2026-01-02"}``."""
+def check_dims(dataset: Dataset, partition: Mapping[str, str]) -> None:
+    if tuple(partition) != dataset.partition_dims:
+        raise ValueError(
+            f"{dataset.qualified_name} is partitioned by {dataset.partition_dims}, got {tuple(partition)}"
+        )
+
+
+def parse_partition(key: str, dataset: Dataset) -> dict[str, str]:
+    """``research/videos/query=x/date=2026-01-02/part-0.parquet`` → ``{"query": "x", "date": "2026-01-02"}``."""
+    relative = key.removeprefix(dataset_prefix(dataset) + "/").removesuffix("/" + PART_FILE)
     out: dict[str, str] = {}
-    for part in relative.parts:
+    for part in relative.split("/"):
         dim, sep, value = part.partition("=")
         if not sep:
             raise ValueError(f"not a hive path segment: {part!r}")
         out[dim] = unquote(value)
     return out
-
-
-def tmp_root(lake_dir: Path | str) -> Path:
-    return Path(lake_dir) / TMP_DIR

@@ -1,72 +1,68 @@
-"""Reading lake partitions back (asset checks, downstream assets, tests)."""
+"""Reading lake partitions back (asset checks, downstream assets, reports, tests) through the storage."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tiktok_assets.lake import layout
-from tiktok_assets.lake.schemas import SCHEMAS
+from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.storage import LakeStorage
 
 
 def read_partition(
-    lake_dir: Path | str,
-    source: str,
-    dataset_name: str,
-    partition: Mapping[str, str],
-    columns: Sequence[str] | None = None,
+    storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str], columns: Sequence[str] | None = None
 ) -> pa.Table | None:
     """The partition's rows, or None when it was never materialized."""
-    path = layout.partition_file(lake_dir, source, dataset_name, partition)
-    if not path.exists():
+    key = layout.partition_key(dataset, partition)
+    if not storage.exists(key):
         return None
-    return pq.read_table(path, columns=list(columns) if columns else None, schema=SCHEMAS[dataset_name])
+    return pq.read_table(storage.open(key), columns=list(columns) if columns else None, schema=dataset.schema)
 
 
 def partition_footer(
-    lake_dir: Path | str, source: str, dataset_name: str, partition: Mapping[str, str]
+    storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str]
 ) -> dict[str, str] | None:
     """The key/value metadata a commit wrote into the file (run ids, window), or None if absent."""
-    path = layout.partition_file(lake_dir, source, dataset_name, partition)
-    if not path.exists():
+    key = layout.partition_key(dataset, partition)
+    if not storage.exists(key):
         return None
-    meta = pq.read_schema(path).metadata or {}
+    meta = pq.read_schema(storage.open(key)).metadata or {}
     return {k.decode(): v.decode() for k, v in meta.items() if not k.startswith(b"ARROW")}
 
 
-def list_partitions(lake_dir: Path | str, source: str, dataset_name: str) -> list[dict[str, str]]:
-    root = layout.dataset_dir(lake_dir, source, dataset_name)
-    if not root.exists():
-        return []
+def partition_keys(storage: LakeStorage, dataset: Dataset) -> list[str]:
+    """Storage keys of every committed partition file of ``dataset``."""
+    return storage.list(layout.dataset_prefix(dataset), layout.PART_FILE)
+
+
+def list_partitions(storage: LakeStorage, dataset: Dataset) -> list[dict[str, str]]:
     return sorted(
-        (layout.parse_partition(p.parent.relative_to(root)) for p in root.rglob(layout.PART_FILE)),
+        (layout.parse_partition(key, dataset) for key in partition_keys(storage, dataset)),
         key=lambda d: tuple(d.values()),
     )
 
 
-def partition_rows(
-    lake_dir: Path | str, source: str, dataset_name: str, partition: Mapping[str, str]
-) -> int | None:
+def file_rows(storage: LakeStorage, key: str) -> int:
+    """Row count of one partition file from its Parquet footer (no data read)."""
+    return pq.ParquetFile(storage.open(key)).metadata.num_rows
+
+
+def partition_rows(storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str]) -> int | None:
     """Row count from the Parquet footer (no data read), or None when the partition is absent."""
-    path = layout.partition_file(lake_dir, source, dataset_name, partition)
-    return pq.ParquetFile(path).metadata.num_rows if path.exists() else None
+    key = layout.partition_key(dataset, partition)
+    return file_rows(storage, key) if storage.exists(key) else None
 
 
 def partition_head(
-    lake_dir: Path | str,
-    source: str,
-    dataset_name: str,
-    partition: Mapping[str, str],
-    columns: Sequence[str],
-    n: int = 5,
+    storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str], columns: Sequence[str], n: int = 5
 ) -> pa.Table | None:
     """The first ``n`` rows of some columns (previews), reading one batch only."""
-    path = layout.partition_file(lake_dir, source, dataset_name, partition)
-    if not path.exists():
+    key = layout.partition_key(dataset, partition)
+    if not storage.exists(key):
         return None
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=n, columns=list(columns)):
+    for batch in pq.ParquetFile(storage.open(key)).iter_batches(batch_size=n, columns=list(columns)):
         return pa.Table.from_batches([batch])
-    return pa.Table.from_pylist([], schema=SCHEMAS[dataset_name].empty_table().select(list(columns)).schema)
+    return dataset.schema.empty_table().select(list(columns))

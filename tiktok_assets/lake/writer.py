@@ -1,17 +1,15 @@
 """Atomic, streaming partition writes.
 
 - Streaming: ``write()`` buffers at most ``row_group_rows`` rows, then hands a row group to a ``ParquetWriter``
-  on disk, so memory stays flat however large the partition grows.
-- Atomic: everything goes to a temp file under ``<lake>/.tmp``; ``commit()`` deduplicates by the dataset key
-  and ``os.replace``s the partition's single file. A reader sees the old partition or the new one, never half.
-  A killed process leaves only an orphan temp file, outside every dataset tree.
+  on a local temp file, so memory stays flat however large the partition grows.
+- Atomic: ``commit()`` deduplicates by the dataset key and publishes the partition's single file through the
+  storage (``storage.LakeStorage.publish``). A reader sees the old partition or the new one, never half.
+  A killed process leaves only an orphan temp file in the storage's scratch folder.
 - Idempotent: a commit replaces the partition exactly; nothing of an earlier materialization survives.
 """
 
 from __future__ import annotations
 
-import os
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -24,17 +22,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tiktok_assets.lake import layout
-from tiktok_assets.lake.schemas import SCHEMAS, dataset
+from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.storage import LakeStorage, as_storage
 
 DEFAULT_ROW_GROUP_ROWS = 50_000
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _keep_first_mask(keys: pa.Table) -> pa.Array | None:
@@ -64,7 +55,8 @@ def _keep_first_mask(keys: pa.Table) -> pa.Array | None:
 
 
 class PartitionWriter:
-    """Write one lake partition: ``with PartitionWriter(...) as w: w.write(table)``; commits on clean exit.
+    """Write one lake partition: ``with PartitionWriter(lake, dataset, partition) as w: w.write(table)``;
+    commits on clean exit. ``lake`` is a ``LakeStorage`` (or a local lake folder).
 
     ``metadata`` lands in the Parquet footer (e.g. the run that wrote it, used to resume retries).
     ``append=True`` starts from the rows already committed (used when rows of a closed day show up late).
@@ -72,42 +64,37 @@ class PartitionWriter:
 
     def __init__(
         self,
-        lake_dir: Path | str,
-        source: str,
-        dataset_name: str,
+        lake: LakeStorage | Path | str,
+        dataset: Dataset,
         partition: Mapping[str, str],
         *,
         metadata: Mapping[str, str] | None = None,
         row_group_rows: int = DEFAULT_ROW_GROUP_ROWS,
         append: bool = False,
     ) -> None:
-        ds = dataset(dataset_name)
-        if tuple(partition) != ds.partition_dims:
-            raise ValueError(f"{dataset_name} is partitioned by {ds.partition_dims}, got {tuple(partition)}")
-        self.lake_dir = Path(lake_dir)
-        self.source = source
-        self.dataset = ds
+        layout.check_dims(dataset, partition)
+        self.storage = as_storage(lake)
+        self.dataset = dataset
         self.partition = dict(partition)
-        self.final_path = layout.partition_file(lake_dir, source, dataset_name, partition)
-        base = SCHEMAS[dataset_name]
-        meta = dict(base.metadata or {})
+        self.key = layout.partition_key(dataset, partition)
+        meta = dict(dataset.schema.metadata or {})
         meta.update({k.encode(): str(v).encode() for k, v in (metadata or {}).items()})
-        self.schema = base.with_metadata(meta)
+        self.schema = dataset.schema.with_metadata(meta)
         self.row_group_rows = row_group_rows
         self.rows_written = 0
         self.rows_committed: int | None = None
-        self._tmp_dir = layout.tmp_root(lake_dir)
-        self._tmp_path = self._tmp_dir / f"{dataset_name}-{uuid.uuid4().hex}.parquet"
+        self._tmp_dir = self.storage.scratch_dir()
+        self._tmp_path = self._tmp_dir / f"{dataset.name}-{uuid.uuid4().hex}.parquet"
         self._writer: pq.ParquetWriter | None = None
         self._buffer: list[pa.Table] = []
         self._buffered = 0
         self._closed = False
         # Searches return ids strictly decreasing; while that holds, no key can repeat and the commit skips
         # the dedupe pass (memory stays flat at commit too). Any other order falls back to the key scan.
-        self._descending: bool = len(ds.key) == 1
+        self._descending: bool = len(dataset.key) == 1
         self._last_key: int | None = None
-        if append and self.final_path.exists():
-            for batch in pq.ParquetFile(self.final_path).iter_batches(batch_size=row_group_rows):
+        if append and self.storage.exists(self.key):
+            for batch in pq.ParquetFile(self.storage.open(self.key)).iter_batches(batch_size=row_group_rows):
                 self.write(self._as_schema(batch))
 
     def _as_schema(self, batch: pa.RecordBatch) -> pa.Table:
@@ -164,13 +151,10 @@ class PartitionWriter:
         writer.close()
         self._closed = True
         path = self._dedupe(self._tmp_path)
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-        self.final_path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, self.final_path)
-        _fsync_dir(self.final_path.parent)
-        self.rows_committed = pq.ParquetFile(self.final_path).metadata.num_rows
-        return self.rows_committed
+        rows = pq.ParquetFile(path).metadata.num_rows
+        self.storage.publish(path, self.key)
+        self.rows_committed = rows
+        return rows
 
     def _dedupe(self, path: Path) -> Path:
         # Only the key columns are read to find duplicates: memory grows by the keys, not the rows.
@@ -206,10 +190,6 @@ class PartitionWriter:
             self.commit()
         elif not self._closed:
             self.abort()
-
-
-def utc_day(ts: datetime) -> date:
-    return ts.astimezone(UTC).date()
 
 
 class DayRouter:
@@ -283,23 +263,3 @@ class DayRouter:
         for writer in self._open.values():
             writer.abort()
         self._open.clear()
-
-
-def sweep_orphans(lake_dir: Path | str, max_age_seconds: float = 24 * 3600) -> int:
-    """Delete temp files a killed writer left in ``<lake>/.tmp`` (never visible to readers, only disk).
-
-    Only files untouched for ``max_age_seconds`` go: a live writer touches its file at every row group.
-    """
-    root = layout.tmp_root(lake_dir)
-    removed = 0
-    if not root.exists():
-        return removed
-    cutoff = time.time() - max_age_seconds
-    for path in root.glob("*.parquet"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # a writer committed or aborted it meanwhile
-            continue
-    return removed

@@ -33,10 +33,14 @@ def register(subparsers: Any) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from tiktok_assets.sandbox._faults import parse_faults_arg
-    from tiktok_assets.sandbox.ed_restricted import RESTRICTED_TOPICS, RESTRICTED_USERS, TOKEN_STATES
+    from tiktok_assets.sandbox.ensembledata.restricted import (
+        RESTRICTED_TOPICS,
+        RESTRICTED_USERS,
+        TOKEN_STATES,
+    )
     from tiktok_assets.sandbox.research import MISSING_SCOPE_CLIENT_KEY, NOSCOPE_CLIENT_KEY
-    from tiktok_assets.sandbox.server import make_server
+    from tiktok_assets.sandbox.server.faults import parse_faults_arg
+    from tiktok_assets.sandbox.server.httpd import make_server
 
     try:
         faults = parse_faults_arg(args.faults)
@@ -54,7 +58,8 @@ def serve_command(args: argparse.Namespace) -> int:
     print(f"  VCE               {base}/vce", flush=True)
     print(f"  control           {base}/_sandbox/{{clock,faults,limits,stats,truth/...}}", flush=True)
     print("  credentials       client key sandbox-key, secret sandbox-secret", flush=True)
-    # The documented refusal triggers (research.APPS, ed_restricted), so a user can try a client against them.
+    # The documented refusal triggers (research.APPS, ensembledata.restricted), so a user can try a client
+    # against them.
     print(
         f"  scope refusals    client keys {NOSCOPE_CLIENT_KEY} (401 scope_not_authorized), "
         f"{MISSING_SCOPE_CLIENT_KEY} (400 scope_permission_missed)",

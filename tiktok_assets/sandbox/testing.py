@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tiktok_assets.sandbox.server import make_server
+from tiktok_assets.sandbox.server.httpd import make_server
 
 CLIENT_KEY = "sandbox-key"
 CLIENT_SECRET = "sandbox-secret"

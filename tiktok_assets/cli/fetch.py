@@ -1,0 +1,340 @@
+"""`tiktok-assets fetch <api> <endpoint> --param name=value … --out FILE.parquet`: one endpoint, to the end.
+
+- ``api``: ``research`` | ``ensembledata`` | ``vce``; ``endpoint``: the API's own path (``video/query``,
+  ``tt/user/followers``) or, for VCE, the category (``video``, ``comment``, …).
+- ``--param name=value`` (repeatable): a value that parses as JSON is sent as JSON (``query={"and": …}``,
+  ``max_count=50``), anything else as a string. VCE takes ``condition_groups``, ``fields``, ``limit``.
+- Retries, quota (the shared ledger) and resume come from the clients. Pages are appended to
+  ``FILE.parquet.partial/`` as they arrive; if the run stops (quota, crash, Ctrl-C) the same command resumes:
+  a video search continues below the oldest stored video, cursor endpoints from the last stored cursor.
+- The output has the lake's schema for the endpoint's dataset (its declaration in ``endpoints``) where one
+  exists; otherwise
+  (EnsembleData, VCE categories without a lake dataset) a generic table: ``key``, ``record_json``,
+  ``collected_at``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:
+    from tiktok_assets.lake.datasets import Dataset
+
+# VCE category → the Research lake dataset with the same shape (VCE is not yet a lake source of its own).
+VCE_DATASETS = {
+    "video": "videos",
+    "comment": "comments",
+    "followers_list": "followers",
+    "following_list": "following",
+    "liked_videos": "liked_videos",
+    "pinned_videos": "pinned_videos",
+    "reposted_videos": "reposted_videos",
+}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "fetch",
+        help="collect one API endpoint to the end into a Parquet file",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("api", choices=("research", "ensembledata", "vce"))
+    p.add_argument("endpoint", help="the API's path, e.g. video/query or tt/user/followers (VCE: a category)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
+    p.add_argument("--fields", help="comma-separated fields (Research ?fields=, VCE fields)")
+    p.add_argument("--out", required=True, help="output .parquet file")
+    p.add_argument("--base-url", help="override the API base URL (default: env, else the sandbox)")
+    p.add_argument(
+        "--ledger-url", help="quota ledger SQLAlchemy URL (default: env TIKTOK_QUOTA_DB_URL, else data/)"
+    )
+    p.add_argument(
+        "--budget", type=int, help="daily request budget (Research video bucket) / units (EnsembleData)"
+    )
+    p.add_argument("--poll-interval", type=float, default=5.0, help="VCE: seconds between task status checks")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``name=value`` pairs; JSON values (objects, lists, numbers, booleans) are decoded."""
+    from tiktok_assets.clients.errors import InvalidInputError
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInputError(f"--param {item!r} is not name=value", parameter="--param")
+        try:
+            out[name.strip()] = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            out[name.strip()] = value
+    return out
+
+
+# --- partial state (resume) ------------------------------------------------------------------------------------
+
+
+class Partial:
+    """``<out>.partial/``: records.jsonl (one page per flush) and state.json (request + last cursor)."""
+
+    def __init__(self, out: Path, request: Mapping[str, Any]) -> None:
+        self.dir = out.with_name(out.name + ".partial")
+        self.records_path = self.dir / "records.jsonl"
+        self.state_path = self.dir / "state.json"
+        self.request = dict(request)
+        self.state: dict[str, Any] = {}
+        if self.state_path.exists():
+            saved = orjson.loads(self.state_path.read_bytes())
+            if saved.get("request") == self.request:
+                self.state = saved
+            else:  # a different request: its leftovers are not ours to resume
+                shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.records_path.exists():
+            return []
+        out = []
+        for line in self.records_path.read_bytes().splitlines():
+            try:
+                out.append(orjson.loads(line))
+            except orjson.JSONDecodeError:  # a torn last line from a crash: that page is refetched
+                break
+        return out
+
+    def append(self, records: list[dict[str, Any]], cursor: Any) -> None:
+        with self.records_path.open("ab") as f:
+            f.write(b"".join(orjson.dumps(r) + b"\n" for r in records))
+            f.flush()
+            os.fsync(f.fileno())
+        self.state = {"request": self.request, "cursor": cursor}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_bytes(orjson.dumps(self.state))
+        os.replace(tmp, self.state_path)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- page sources -------------------------------------------------------------------------------------------------
+
+
+def _budgets(args: argparse.Namespace) -> Any:
+    """The Research budgets, with ``--budget`` as the video bucket's daily requests."""
+    from tiktok_assets.clients.quota import Budget
+    from tiktok_assets.clients.research_endpoints import DEFAULT_BUDGETS
+
+    if not args.budget:
+        return None
+    return {**DEFAULT_BUDGETS, "video": Budget(args.budget, DEFAULT_BUDGETS["video"].records)}
+
+
+def _pages(
+    args: argparse.Namespace, params: dict[str, Any], partial: Partial, stored: list[dict[str, Any]]
+) -> Iterator[Any]:
+    from tiktok_assets import backends
+    from tiktok_assets.clients.pages import Page, ResumeState
+
+    fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
+    cursor = partial.state.get("cursor")
+    if args.api == "research":
+        client = backends.research_client(
+            base_url=args.base_url, ledger_url=args.ledger_url, budgets=_budgets(args)
+        )
+        resume = (
+            ResumeState.from_records(stored) if stored and args.endpoint.strip("/") == "video/query" else None
+        )
+        yield from client.iter_endpoint(args.endpoint, params, fields, resume=resume, cursor=cursor)
+    elif args.api == "ensembledata":
+        from tiktok_assets.clients.ensembledata_endpoints import endpoint_for
+
+        ed = backends.ensembledata_client(
+            base_url=args.base_url, ledger_url=args.ledger_url, daily_units=args.budget
+        )
+        ep = endpoint_for(args.endpoint)
+        if cursor and ep.cursor_param:
+            params = {
+                **params,
+                ep.cursor_param: cursor[0],
+                **({"page_token": cursor[1]} if cursor[1] else {}),
+            }
+        for page in ed.iter_pages(ep.path, params):
+            page.cursor = [page.cursor, page.meta.get("nextPageToken")]
+            yield page
+    else:
+        vce = backends.vce_client(base_url=args.base_url, poll_interval=args.poll_interval)
+        groups = params.get("condition_groups") or []
+        records = vce.run(args.endpoint, groups, fields or params.get("fields") or "id", params.get("limit"))
+        yield Page(records, None, False, requests=vce.calls)
+
+
+# --- output --------------------------------------------------------------------------------------------------------
+
+
+def dataset_for(api: str, endpoint: str) -> Dataset | None:
+    """The lake dataset an endpoint writes (its declaration), or None (a generic table)."""
+    from tiktok_assets.endpoints import research
+    from tiktok_assets.lake import datasets
+
+    if api == "research":
+        declared = research.by_path(endpoint)
+        return declared.dataset if declared else None
+    name = VCE_DATASETS.get(endpoint.strip("/")) if api == "vce" else None
+    return datasets.get("research", name) if name else None
+
+
+def _key(record: Mapping[str, Any], api: str, endpoint: str) -> str:
+    if api == "ensembledata":
+        from tiktok_assets.clients.ensembledata_endpoints import endpoint_for, record_key
+
+        return (
+            record_key(record, endpoint_for(endpoint))
+            or orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
+        )
+    for k in ("id", "playlist_id", "username"):
+        if record.get(k) is not None:
+            return str(record[k])
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def write_output(
+    out: Path,
+    api: str,
+    endpoint: str,
+    records: list[dict[str, Any]],
+    params: Mapping[str, Any],
+    collected_at: datetime,
+) -> tuple[str, int]:
+    """Dedupe by key (first wins), normalize, write atomically. Returns (dataset or 'generic', rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    unique: dict[str, dict[str, Any]] = {}
+    if endpoint.strip("/").endswith("playlist/info") and records:  # pages → one playlist record
+        merged = dict(records[0])
+        merged["playlist_video_ids"] = list(
+            dict.fromkeys(i for r in records for i in (r.get("playlist_video_ids") or []))
+        )
+        records = [merged]
+    for r in records:
+        unique.setdefault(_key(r, api, endpoint), r)
+    dataset = dataset_for(api, endpoint)
+    if dataset is not None:
+        from tiktok_assets.clients.planner import as_date
+        from tiktok_assets.lake.normalize import normalize
+
+        window = None
+        if "start_date" in params and "end_date" in params:
+            window = (as_date(str(params["start_date"])), as_date(str(params["end_date"])))
+        table = normalize(dataset, list(unique.values()), collected_at, window)
+        name = dataset.name
+    else:
+        name = "generic"
+        table = pa.table(
+            {
+                "key": pa.array(list(unique), pa.string()),
+                "record_json": pa.array([orjson.dumps(r).decode() for r in unique.values()], pa.string()),
+                "collected_at": pa.array([collected_at] * len(unique), pa.timestamp("s", tz="UTC")),
+            }
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, out)
+    return name, table.num_rows
+
+
+def _quota_meter(args: argparse.Namespace) -> Any:
+    """A callable giving today's spend from the shared ledger (what the progress bar shows as quota)."""
+    if args.api == "vce":
+        return lambda: "n/a"
+    from tiktok_assets import backends
+
+    ledger = backends.ledger_for(args.ledger_url)
+    if args.api == "research":
+        from tiktok_assets.clients.research_endpoints import endpoint_for
+
+        bucket = endpoint_for(args.endpoint).bucket
+        budget = (
+            args.budget if args.budget and bucket == "video" else {"video": 1000, "follow": 20000}.get(bucket)
+        )
+        return lambda: f"{ledger.used('research', bucket).requests}/{budget or '∞'} {bucket} req today"
+    return lambda: f"{ledger.used('ensembledata', 'units').units}/{args.budget or '∞'} units today"
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from tiktok_assets.clients.errors import ApiError, QuotaExhaustedError
+
+    try:
+        params = parse_params(args.param)
+    except ApiError as exc:
+        print(f"fetch: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    partial = Partial(
+        out, {"api": args.api, "endpoint": args.endpoint, "params": params, "fields": args.fields}
+    )
+    stored = partial.records()
+    try:
+        quota = _quota_meter(args)
+    except ApiError as exc:
+        print(f"fetch: {exc}", file=sys.stderr)
+        return 2
+    pages = rows = requests = units = skipped = 0
+    bar = tqdm(desc=f"{args.api} {args.endpoint}", unit="page", disable=args.no_progress, file=sys.stderr)
+    bar.set_postfix(rows=len(stored), requests=0, resumed=bool(stored))
+    try:
+        for page in _pages(args, params, partial, stored):
+            partial.append(page.records, page.cursor)
+            stored.extend(page.records)
+            pages += 1
+            rows += len(page.records)
+            requests += page.requests
+            units += page.units
+            skipped += page.skipped
+            bar.update(1)
+            bar.set_postfix(
+                rows=len(stored), requests=requests, quota=quota(), **({"units": units} if units else {})
+            )
+    except QuotaExhaustedError as exc:
+        bar.close()
+        print(
+            f"fetch: {exc}\n{len(stored)} rows kept in {partial.dir}; run the same command after "
+            f"{exc.resets_at.isoformat()} to resume.",
+            file=sys.stderr,
+        )
+        return 3
+    except ApiError as exc:
+        bar.close()
+        print(
+            f"fetch: {exc}\n{len(stored)} rows kept in {partial.dir}; the same command resumes.",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"fetch: interrupted; {len(stored)} rows kept in {partial.dir}; the same command resumes.",
+            file=sys.stderr,
+        )
+        return 130
+    bar.close()
+    dataset, n = write_output(out, args.api, args.endpoint, stored, params, datetime.now(UTC))
+    partial.discard()
+    print(
+        f"{n} rows ({dataset}) → {out}; {pages} pages, {requests} requests"
+        f"{f', {units} units' if units else ''}{f', {skipped} already stored' if skipped else ''}"
+    )
+    return 0

@@ -1,0 +1,21 @@
+"""What a run spent and saw: requests (retries included), records, and accounts the API would not return."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Spend:
+    requests: int = 0
+    records: int = 0
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def pages(self, pages: Iterable[Any]) -> Iterator[Any]:
+        """Count each page as it passes (its ``requests`` and ``records``)."""
+        for page in pages:
+            self.requests += int(getattr(page, "requests", 1) or 0)
+            self.records += len(page.records)
+            yield page

@@ -1,0 +1,148 @@
+"""monitoring.yaml → typed, validated settings: what the code location collects.
+
+The file is read from ``TIKTOK_MONITORING`` (default: the ``monitoring.yaml`` shipped in this package).
+Validation happens at load and every message names the offending key (``queries.cats.regions[1]``), so a
+typo fails the code location at once instead of spending quota on a wrong query. Each source's part of the
+file has its own module (``research``); ``validation`` holds the typed readers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
+from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
+
+ENV_VAR = "TIKTOK_MONITORING"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "monitoring.yaml"
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    path: Path
+    start_date: date
+    end_date: date | None
+    accounts: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    keywords: tuple[str, ...]
+    regions: tuple[str, ...]
+    queries: tuple[VideoQuery, ...]
+    comments: CommentSettings = field(default_factory=CommentSettings)
+    in_limit: int = 100
+
+    def query(self, name: str) -> VideoQuery:
+        for q in self.queries:
+            if q.name == name:
+                return q
+        raise KeyError(f"no video query named {name!r} in {self.path}")
+
+
+_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit")
+
+
+def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
+    path = Path(path)
+    today = today or datetime.now(UTC).date()
+    v = Validator(path)
+    if raw is None:
+        raise v.fail("(root)", "the file is empty")
+    top = v.mapping(raw, "", _TOP_KEYS, ("date_range", "queries"))
+    rng = v.mapping(top["date_range"], "date_range", ("start", "end"), ("start",))
+    start = v.day(rng["start"], "date_range.start", today)
+    end = v.day(rng["end"], "date_range.end", today) if rng.get("end") is not None else None
+    if end is not None and end < start:
+        raise v.fail("date_range.end", f"{end} is before date_range.start {start}")
+    lists = {
+        "accounts": v.strings(top.get("accounts"), "accounts", USERNAME),
+        "hashtags": tuple(h.lstrip("#").lower() for h in v.strings(top.get("hashtags"), "hashtags")),
+        "keywords": v.strings(top.get("keywords"), "keywords"),
+    }
+    regions = v.strings(top.get("regions"), "regions", REGION)
+    in_limit = v.integer(top.get("in_limit", 100), "in_limit", 1)
+    queries_raw = top["queries"]
+    if not isinstance(queries_raw, Mapping) or not queries_raw:
+        raise v.fail("queries", "expected a mapping of at least one named query")
+    queries = tuple(build_query(v, str(n), q, lists, regions, in_limit) for n, q in queries_raw.items())
+    comments = comment_settings(v, top.get("comments"))
+    return Monitoring(
+        path=path,
+        start_date=start,
+        end_date=end,
+        accounts=lists["accounts"],
+        hashtags=lists["hashtags"],
+        keywords=lists["keywords"],
+        regions=regions,
+        queries=queries,
+        comments=comments,
+        in_limit=in_limit,
+    )
+
+
+def monitoring_path() -> Path:
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+# The dynamic partitions that follow the monitored lists (``defs.monitoring``), by name.
+ACCOUNTS = "accounts"
+HASHTAGS = "hashtags"
+KEYWORDS = "keywords"
+
+
+def dynamic_keys(monitoring: Monitoring) -> dict[str, tuple[str, ...]]:
+    """What each dynamic partitions definition should contain according to the file."""
+    return {ACCOUNTS: monitoring.accounts, HASHTAGS: monitoring.hashtags, KEYWORDS: monitoring.keywords}
+
+
+_loaded: dict[tuple[str, int, int], Monitoring] = {}
+
+
+def current_monitoring() -> Monitoring:
+    """The monitoring file in effect, read once per version of the file: every part of the code location that
+    needs it while loading shares one read, and a sensor tick re-reads it only after it changed."""
+    path = monitoring_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_monitoring(path)  # raises MonitoringConfigError naming the file
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = load_monitoring(path)
+    return _loaded[key]
+
+
+def load_monitoring(path: Path | str | None = None, today: date | None = None) -> Monitoring:
+    """Read and validate monitoring.yaml; raises MonitoringConfigError naming the bad key."""
+    path = Path(path) if path is not None else monitoring_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MonitoringConfigError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise MonitoringConfigError(path, "(syntax)", str(exc).replace("\n", " ")) from None
+    return parse_monitoring(raw, path, today)
+
+
+__all__ = [
+    "ACCOUNTS",
+    "HASHTAGS",
+    "KEYWORDS",
+    "CommentSettings",
+    "Monitoring",
+    "MonitoringConfigError",
+    "VideoQuery",
+    "current_monitoring",
+    "dynamic_keys",
+    "load_monitoring",
+    "monitoring_path",
+    "parse_monitoring",
+]

@@ -1,0 +1,1 @@
+"""Analysis assets: tables and charts over the dbt marts."""

@@ -1,0 +1,146 @@
+"""Analysis assets (group ``analysis``): tables (Parquet) and charts (PNG) over the dbt marts.
+
+Each asset reads the marts from the DuckDB warehouse read-only, under the warehouse lock and in the
+``duckdb`` pool (a read-only open fails while dbt writes), writes its outputs to ``<data>/analysis/`` and
+shows them in the UI through materialization metadata. The computations live in ``tiktok_assets.analysis``.
+"""
+
+# No `from __future__ import annotations` here: Dagster reads the context and Config annotations at
+# decoration time and cannot resolve them from strings.
+
+from collections.abc import Sequence
+from typing import Any
+
+import dagster as dg
+
+from tiktok_assets.analysis import momentum, posting, quality, trends
+from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
+from tiktok_assets.analysis.warehouse import POOL, read_only
+from tiktok_assets.config import Monitoring, current_monitoring
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.writers import collection_keys
+
+GROUP = "analysis"
+
+
+def mart(name: str) -> dg.AssetKey:
+    """The asset key dagster-dbt gives a mart model (``[schema, model]``)."""
+    return dg.AssetKey(["marts", name])
+
+
+class TrendsConfig(dg.Config):
+    # Empty: the accounts of monitoring.yaml.
+    accounts: list[str] = []
+
+
+@dg.asset(
+    key=["analysis", "engagement_trends"],
+    group_name=GROUP,
+    deps=[mart("account_daily")],
+    pool=POOL,
+    kinds={"python", "parquet"},
+    description="How is the engagement of the monitored accounts' videos, and their follower count, moving day by day?",
+)
+def engagement_trends(context: dg.AssetExecutionContext, config: TrendsConfig) -> dg.MaterializeResult:
+    accounts: Sequence[str] = config.accounts or current_monitoring().accounts
+    with read_only() as con:
+        df, label = trends.engagement_table(con, accounts)
+    metadata: dict[str, Any] = {"accounts": label, **save_table(df, "engagement_trends")}
+    metadata.update(save_chart(trends.engagement_chart(df, label), "engagement_trends"))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=["analysis", "hashtag_momentum"],
+    group_name=GROUP,
+    deps=[mart("hashtag_daily")],
+    pool=POOL,
+    kinds={"python", "parquet"},
+    description="Which hashtags are rising and which are falling (videos in the last 7 days vs the 7 before)?",
+)
+def hashtag_momentum(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    with read_only() as con:
+        df = momentum.momentum_table(con)
+    rising, falling = momentum.rising_falling(df)
+    metadata: dict[str, Any] = {
+        **save_table(df, "hashtag_momentum"),
+        "rising": dg.MetadataValue.md(markdown_table(rising)),
+        "falling": dg.MetadataValue.md(markdown_table(falling)),
+    }
+    metadata.update(save_chart(momentum.momentum_chart(df), "hashtag_momentum"))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=["analysis", "posting_times"],
+    group_name=GROUP,
+    deps=[mart("fct_videos")],
+    pool=POOL,
+    kinds={"python", "parquet"},
+    description="At which hours and weekdays (UTC) are the collected videos posted?",
+)
+def posting_times(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    with read_only() as con:
+        df = posting.posting_table(con)
+    metadata: dict[str, Any] = {**save_table(df, "posting_times", preview_rows=0)}
+    busiest = df.sort_values("videos", ascending=False).head(5)
+    metadata["busiest_slots"] = dg.MetadataValue.md(markdown_table(busiest))
+    metadata.update(save_chart(posting.posting_heatmap(df), "posting_times"))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def data_quality_asset(monitoring: Monitoring) -> dg.AssetsDefinition:
+    """Depends on every collection asset (the lake and their run records are what it reports on)."""
+    collectors = collection_keys(monitoring)
+
+    @dg.asset(
+        key=["analysis", "data_quality"],
+        group_name=GROUP,
+        deps=[*collectors, mart("comment_threads")],
+        pool=POOL,
+        kinds={"python", "parquet"},
+        description=(
+            "Is the lake complete and was collecting it efficient: missing or empty days per series, requests "
+            "per record and page fill per research asset, comments and replies stored vs reported by the API? "
+            "With replies off in monitoring.yaml (`comments.replies: false`) and none in the lake, `replies_collected` "
+            "is false and `reply_coverage` null: replies were skipped by configuration, not lost."
+        ),
+    )
+    def data_quality(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        stats = quality.partition_stats(lake.storage)
+        gaps = quality.gap_report(stats)
+        events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for key in collectors:
+            records = context.instance.fetch_materializations(key, limit=10_000).records
+            events[key.to_user_string()] = [
+                (r.run_id, dict(r.asset_materialization.metadata)) for r in records if r.asset_materialization
+            ]
+        spend = quality.spend_report(events)
+        with read_only() as con:
+            coverage = quality.comment_coverage(con, replies_enabled=monitoring.comments.replies)
+        metadata: dict[str, Any] = {
+            **save_table(gaps, "data_quality_gaps", preview_rows=20),
+            "spend": dg.MetadataValue.md(markdown_table(spend)),
+            "spend_path": dg.MetadataValue.path(
+                str(save_table(spend, "data_quality_spend")["table_path"].path)
+            ),
+            "partitions_in_lake": len(stats),
+            "series_with_missing_days": int((gaps["missing_days"] > 0).sum()),
+            "empty_partitions": int(gaps["empty_partitions"].sum()),
+            **{k: v for k, v in coverage.items() if v is not None},
+        }
+        if not coverage["replies_collected"]:  # skipped by configuration: say so, not a reply coverage of ~0
+            metadata["reply_coverage"] = dg.MetadataValue.null()
+            metadata["replies"] = dg.MetadataValue.text(
+                "not collected: comments.replies is false in monitoring.yaml, so reply_coverage does not apply"
+            )
+        return dg.MaterializeResult(metadata=metadata)
+
+    return data_quality
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[engagement_trends, hashtag_momentum, posting_times, data_quality_asset(current_monitoring())]
+    )

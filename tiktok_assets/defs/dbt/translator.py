@@ -1,0 +1,50 @@
+"""dbt sources become the assets that write their lake dataset; models keep ``[schema, name]``.
+
+A dbt source is ``source('<lake source>', '<dataset>')``, matched by source *and* dataset name (an
+EnsembleData ``videos`` is not the Research ``videos``). A dataset can be written by several assets (``videos``
+by one asset per named query) while a dbt source maps to one key; so a source gets a stand-in key
+``lake/<source>/<dataset>``, and each model's dep on that stand-in is replaced by deps on every writer.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from tiktok_assets.lake import datasets
+from tiktok_assets.lake.datasets import Dataset
+
+
+class LakeDbtTranslator(DagsterDbtTranslator):
+    def __init__(self, writers: Mapping[Dataset, Sequence[dg.AssetKey]]) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self.writers = writers
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["lake", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        return f"dbt_{schema}" if schema else "dbt"
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        deps: list[dg.AssetDep] = []
+        for dep in spec.deps:
+            path = dep.asset_key.path
+            writers = self._writers_of(path)
+            deps += [dg.AssetDep(key) for key in writers] if writers is not None else [dep]
+        return spec.replace_attributes(deps=deps)
+
+    def _writers_of(self, path: Sequence[str]) -> Sequence[dg.AssetKey] | None:
+        if len(path) != 3 or path[0] != "lake":
+            return None
+        try:
+            return self.writers.get(datasets.get(path[1], path[2]))
+        except KeyError:
+            return None

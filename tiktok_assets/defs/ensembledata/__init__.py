@@ -1,0 +1,1 @@
+"""EnsembleData: the resource today; assets from endpoint declarations next."""

@@ -1,0 +1,65 @@
+"""What every Research asset shares: group, pool, kinds, checks and schema metadata; the days of a run; the
+collection instant; and the note a quota stop leaves in the run's log."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+
+from tiktok_assets.clients.errors import QuotaExhaustedError
+from tiktok_assets.collect import checks
+from tiktok_assets.collect.metadata import column_schema
+from tiktok_assets.endpoints.spec import Endpoint
+
+GROUP = "research"
+POOL = "research_api"  # limit in dagster.yaml: one Research API step at a time (the quota is per project)
+QUOTA_RETRY_SENSOR = "research_quota_retry_sensor"
+
+
+def asset_key(endpoint: Endpoint, **names: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, endpoint.asset_name.format(**names)])
+
+
+def asset_defaults(
+    key: dg.AssetKey, endpoint: Endpoint, partitions_def: dg.PartitionsDefinition,
+    metadata: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``@dg.asset`` arguments every asset of the group shares: the pool, the checks, the schema."""
+    return {
+        "key": key,
+        "group_name": GROUP,
+        "partitions_def": partitions_def,
+        "pool": POOL,
+        "kinds": {"parquet"},
+        "check_specs": checks.check_specs(key, endpoint.dataset, time_rule=endpoint.time_rule),
+        "metadata": {"dagster/column_schema": column_schema(endpoint.dataset), **(metadata or {})},
+    }
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
+    """The UTC days of this run (a single partition or a range from a backfill)."""
+    window = context.partition_time_window
+    start, end = window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date()
+    return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+def collected_at(now: datetime) -> datetime:
+    """When a collection happens (``collected_at``, snapshot folders): the backend's clock, whole seconds."""
+    return now.astimezone(UTC).replace(microsecond=0)
+
+
+@contextmanager
+def quota_note(context: dg.AssetExecutionContext) -> Iterator[None]:
+    """``QuotaExhaustedError`` fails the step as itself, after a note on how the run resumes. No RetryPolicy:
+    retrying before the UTC-midnight reset only spends requests to fail."""
+    try:
+        yield
+    except QuotaExhaustedError as exc:
+        context.log.error(
+            f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
+            f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
+            "partitions it already stored are skipped, the rest resume."
+        )
+        raise

@@ -1,0 +1,175 @@
+"""Endpoints a day partition fans out over: for each video created that UTC day (any named query), its
+comments (``video/comment/list``) or its playlist (``playlist/info``).
+
+They read the day's videos from the lake, so they depend on every video asset; a missing video partition
+fails the step before anything is written. A range run collects day by day, skipping days an earlier
+attempt of the same run already stored.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+import pyarrow as pa
+
+from tiktok_assets.clients.protocols import ResearchApi
+from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
+from tiktok_assets.collect.metadata import finish, quota_left
+from tiktok_assets.collect.spend import Spend
+from tiktok_assets.config import CommentSettings, Monitoring, VideoQuery
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.research.common import (
+    asset_defaults,
+    asset_key,
+    collected_at,
+    partition_days,
+    quota_note,
+)
+from tiktok_assets.defs.research.resources import ResearchApiResource
+from tiktok_assets.defs.research.videos import RANGE_POLICY, video_partition
+from tiktok_assets.endpoints.research import COMMENTS, PLAYLISTS
+from tiktok_assets.endpoints.spec import Endpoint
+from tiktok_assets.lake.datasets.research import VIDEOS
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.writer import PartitionWriter
+
+
+def day_videos(lake: LakeResource, queries: Sequence[VideoQuery], day: date, columns: list[str]) -> pa.Table:
+    """The day's videos across every named query, one row per id."""
+    tables = []
+    for q in queries:
+        table = lake.read(VIDEOS, video_partition(q.name, day), columns)
+        if table is None:
+            raise dg.Failure(f"research/videos_{q.name} has no partition {day}: materialize it first")
+        tables.append(table)
+    merged = pa.concat_tables(tables)
+    return merged.group_by("id").aggregate([(c, "max") for c in columns if c != "id"]).rename_columns(columns)
+
+
+def select_comment_videos(videos: pa.Table, settings: CommentSettings) -> list[int]:
+    """The most-commented videos of the day (the comment endpoint shares the video quota)."""
+    minimum = max(settings.min_comment_count, 1)  # a video without comments costs a request for nothing
+    rows = [r for r in videos.to_pylist() if (r["comment_count"] or 0) >= minimum]
+    rows.sort(key=lambda r: (-(r["comment_count"] or 0), -r["id"]))
+    return [r["id"] for r in rows[: settings.max_videos_per_day]]
+
+
+def collect_comments(
+    client: ResearchApi, writer: PartitionWriter, video_ids: Sequence[int], replies: bool, spend: Spend,
+    stamp: datetime, window: tuple[date, date] | None = None,
+) -> None:  # fmt: skip
+    """Every reachable comment (and, if asked, reply) of ``video_ids``; ``window`` = the videos' day."""
+    for video_id in video_ids:
+        for page in spend.pages(client.iter_comments(video_id)):
+            writer.write(normalize(COMMENTS.dataset, page.records, stamp, window))
+            for comment in page.records if replies else ():
+                if (comment.get("reply_count") or 0) > 0:
+                    for reply_page in spend.pages(client.iter_replies(comment["id"], video_id=video_id)):
+                        writer.write(normalize(COMMENTS.dataset, reply_page.records, stamp, window))
+
+
+def collect_playlist(client: ResearchApi, playlist_id: int, spend: Spend) -> dict[str, Any] | None:
+    """One playlist record from its pages (the video ids of every page, the header of the first)."""
+    record: dict[str, Any] | None = None
+    ids: list[int] = []
+    for page in spend.pages(client.iter_playlist(playlist_id)):
+        for part in page.records:
+            record = record or {**part, "playlist_id": part.get("playlist_id", playlist_id)}
+            ids += list(part.get("playlist_video_ids") or [])
+    if record is not None:
+        record["playlist_video_ids"] = list(dict.fromkeys(ids))
+    return record
+
+
+# What one UTC day collects: (client, day, lake partition, lineage, spend, collection instant); it opens its
+# own writer so that whatever it reads first (the day's videos) can fail before anything is written.
+DayCollector = Callable[[ResearchApi, date, dict[str, str], dict[str, str], Spend, datetime], None]
+
+
+def fanout_asset(
+    endpoint: Endpoint, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition, description: str,
+    make_collector: Callable[[LakeResource], DayCollector],
+) -> dg.AssetsDefinition:  # fmt: skip
+    """A day-partitioned asset that runs ``make_collector(lake)`` for each day of the run not yet stored."""
+
+    @dg.asset(
+        **asset_defaults(asset_key(endpoint), endpoint, daily),
+        backfill_policy=RANGE_POLICY,
+        deps=list(video_keys),
+        description=description,
+    )
+    def _fanout(
+        context: dg.AssetExecutionContext, research_api: ResearchApiResource, lake: LakeResource
+    ) -> dg.MaterializeResult:
+        collect_day = make_collector(lake)
+        days = partition_days(context)
+        lineage = run_lineage(context)
+        spend = Spend()
+        client = research_api.client()
+        with quota_note(context):
+            for day in days:
+                part = {"date": day.isoformat()}
+                if stored_by_this_run(lake.storage, endpoint.dataset, part, lineage["root_run_id"]):
+                    continue
+                collect_day(client, day, part, lineage, spend, research_api.now())
+        parts = {d.isoformat(): {"date": d.isoformat()} for d in days}
+        extra = {"window": f"{days[0]}..{days[-1]}"}
+        quota = quota_left(research_api.quota_left, context.log)
+        return finish(
+            context,
+            lake.storage,
+            endpoint.dataset,
+            parts,
+            spend,
+            quota,
+            time_rule=endpoint.time_rule,
+            extra=extra,
+        )
+
+    return _fanout
+
+
+def comments_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition) -> dg.AssetsDefinition:  # fmt: skip
+    settings = monitoring.comments
+
+    def make_collector(lake: LakeResource) -> DayCollector:
+        def collect_day(
+            client: ResearchApi, day: date, part: dict[str, str], lineage: dict[str, str], spend: Spend, now: datetime
+        ) -> None:  # fmt: skip
+            selected: list[int] = []
+            if settings.enabled:
+                selected = select_comment_videos(
+                    day_videos(lake, monitoring.queries, day, ["id", "comment_count"]), settings
+                )
+            with lake.writer(COMMENTS.dataset, part, metadata=lineage) as writer:
+                collect_comments(
+                    client, writer, selected, settings.replies, spend, collected_at(now), (day, day + timedelta(days=1))
+                )  # fmt: skip
+
+        return collect_day
+
+    description = COMMENTS.description.format(
+        max_videos=settings.max_videos_per_day, min_comments=settings.min_comment_count
+    )
+    return fanout_asset(COMMENTS, video_keys, daily, description, make_collector)
+
+
+def playlists_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition) -> dg.AssetsDefinition:  # fmt: skip
+    def make_collector(lake: LakeResource) -> DayCollector:
+        def collect_day(
+            client: ResearchApi, day: date, part: dict[str, str], lineage: dict[str, str], spend: Spend, now: datetime
+        ) -> None:  # fmt: skip
+            videos = day_videos(lake, monitoring.queries, day, ["id", "playlist_id"])
+            ids = sorted({p for p in videos["playlist_id"].to_pylist() if p is not None})
+            stamp = collected_at(now)
+            with lake.writer(PLAYLISTS.dataset, part, metadata=lineage) as writer:
+                for playlist_id in ids:
+                    record = collect_playlist(client, playlist_id, spend)
+                    if record is not None:
+                        window = (day, day + timedelta(days=1))  # the day of the videos that cite it
+                        writer.write(normalize(PLAYLISTS.dataset, [record], stamp, window))
+
+        return collect_day
+
+    return fanout_asset(PLAYLISTS, video_keys, daily, PLAYLISTS.description, make_collector)

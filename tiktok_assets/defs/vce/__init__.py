@@ -1,0 +1,1 @@
+"""VCE query tasks: the resource today; one asset per named query next."""

@@ -1,0 +1,14 @@
+"""One forecast figure: what one asset will spend of one API's allowance over a window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ForecastLine:
+    asset: str  # the asset key as the UI writes it, e.g. "research/comments"
+    api: str  # "research" | "ensembledata" | "vce"
+    unit: str  # what the API counts: "requests", "units", "records"
+    amount: int
+    basis: str  # how the figure was estimated, in one line
