@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tiktok_assets.clients.errors import BudgetExceededError, next_utc_midnight
+from tiktok_assets.clock import clock_now
 
 ENV_URL = "TIKTOK_QUOTA_DB_URL"
 
@@ -82,8 +83,10 @@ class Reservation:
 
 
 def utc_day(moment: datetime | date | None = None) -> str:
+    """The quota day of ``moment``; by default today on the one clock (``TIKTOK_CLOCK_NOW`` when set), the same
+    clock the clients reserve with, so a figure read without a day names the day the requests were counted."""
     if moment is None:
-        moment = datetime.now(UTC)
+        moment = clock_now()
     if isinstance(moment, datetime):
         moment = moment.astimezone(UTC).date()
     return moment.isoformat()

@@ -87,10 +87,11 @@ class ResearchApiResource(dg.ConfigurableResource):
         return self._client
 
     def quota_left(self) -> dict[str, int]:
-        """Requests left today per bucket (by the ledger: what this project's clients spent)."""
-        ledger = self.ledger()
+        """Requests left today per bucket (by the ledger: what this project's clients spent). Today is the
+        backend's day (``now``), the day the client reserved its requests on, not the wall clock's."""
+        ledger, today = self.ledger(), self.now()
         return {
-            f"{bucket}_requests_left": ledger.remaining("research", bucket, budget).requests
+            f"{bucket}_requests_left": ledger.remaining("research", bucket, budget, day=today).requests
             for bucket, budget in self.budgets().items()
         }
 
