@@ -76,6 +76,29 @@ def test_staging_depends_on_research_assets_and_marts_on_staging() -> None:
     assert not any(k.path[0] == "lake" for ks in deps.values() for k in ks)
 
 
+def test_models_show_their_dbt_description_owners_layer_and_source_file() -> None:
+    """The catalog shows the YAML description, not dagster-dbt's appended "#### Raw SQL" Markdown; the SQL
+    is one click away through the code reference."""
+    from tiktok_assets.collect import catalog
+
+    described = {
+        m["name"]: m["description"]
+        for path in (settings.dbt_project_dir() / "models").rglob("_*.yml")
+        for m in yaml.safe_load(path.read_text()).get("models", [])
+    }
+    specs = [s for a in (location.DBT_DAILY_STAGING, location.DBT_MODELS) for s in a.specs]
+    assert len(specs) >= 14
+    for spec in specs:
+        name = spec.key.path[-1]
+        assert spec.description == described[name].strip(), name
+        assert "Raw SQL" not in spec.description
+        assert spec.owners == catalog.OWNERS["warehouse"] and spec.tags["tiktok/layer"] == spec.key.path[0]
+        (reference,) = spec.metadata["dagster/code_references"].code_references
+        assert Path(reference.file_path).name == f"{name}.sql"
+        assert spec.metadata["dagster/table_name"].endswith(f"{spec.key.path[0]}.{name}")
+        assert spec.metadata["dagster/uri"].startswith("duckdb:///") and spec.code_version
+
+
 def test_incremental_staging_is_partitioned_like_its_upstream() -> None:
     from tiktok_assets.defs.research.partitions import daily_partitions
 

@@ -179,3 +179,20 @@ def test_unknown_dataset_is_named() -> None:
 
     with pytest.raises(KeyError, match="nope"):
         datasets.get("research", "nope")
+
+
+def test_every_research_column_and_dim_is_described_for_dagster_and_dbt() -> None:
+    import yaml
+
+    from tiktok_assets import settings
+    from tiktok_assets.collect.catalog import column_schema
+    from tiktok_assets.lake import datasets
+
+    sources = yaml.safe_load((settings.dbt_project_dir() / "models" / "sources.yml").read_text())["sources"]
+    dbt_tables = {t["name"]: t for s in sources if s["name"] == "research" for t in s["tables"]}
+    for ds in datasets.of_source("research"):
+        assert ds.undocumented() == [], ds.name
+        shown = {c.name: c.description for c in column_schema(ds).columns}
+        assert shown == {name: ds.docs[name] for name in ds.schema.names}
+        in_dbt = {c["name"]: c.get("description") for c in dbt_tables[ds.name]["columns"]}
+        assert in_dbt == {name: ds.docs[name] for name in (*ds.schema.names, *ds.partition_dims)}

@@ -3,6 +3,11 @@
 The checks run inside the asset's step (``check_specs`` on the asset) so they see exactly the partitions the
 run wrote, including range runs, where a separate partitioned check op would see only one key.
 Pure functions over Arrow tables (``problems_*``) keep the rules testable without Dagster.
+
+Severity (``SEVERITY``): the checks that guard the row key (unique keys, non-null ids) are ERROR and
+*blocking*: a failure fails the step after the partition is written, so nothing downstream (dbt staging
+dedups and joins on these keys) runs on it in that run. A row outside its day is ERROR but not blocking (the
+row is still real data, filed under the wrong day); a negative count is a WARN about what the API reported.
 """
 
 from __future__ import annotations
@@ -20,6 +25,14 @@ UNIQUE_KEYS = "unique_keys"
 NON_NULL_IDS = "non_null_ids"
 CREATE_TIME_IN_PARTITION = "create_time_in_partition"
 COUNTS_NON_NEGATIVE = "counts_non_negative"
+
+# check → (severity of a failure, blocks downstream materialization)
+SEVERITY: dict[str, tuple[dg.AssetCheckSeverity, bool]] = {
+    UNIQUE_KEYS: (dg.AssetCheckSeverity.ERROR, True),
+    NON_NULL_IDS: (dg.AssetCheckSeverity.ERROR, True),
+    CREATE_TIME_IN_PARTITION: (dg.AssetCheckSeverity.ERROR, False),
+    COUNTS_NON_NEGATIVE: (dg.AssetCheckSeverity.WARN, False),
+}
 
 
 def id_columns(ds: Dataset) -> list[str]:
@@ -86,21 +99,33 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 # --- Dagster wiring ------------------------------------------------------------------------------------------
 
 
+def severity_of(name: str) -> tuple[dg.AssetCheckSeverity, bool]:
+    """(severity, blocking) of a check; a check not in ``SEVERITY`` is an ERROR that does not block."""
+    return SEVERITY.get(name, (dg.AssetCheckSeverity.ERROR, False))
+
+
 def check_specs(asset_key: dg.AssetKey, ds: Dataset, *, time_rule: str | None) -> list[dg.AssetCheckSpec]:
     """``time_rule``: "day" (create_time inside the day), "after_day" (not before it: comments), or None."""
-    specs = [
-        dg.AssetCheckSpec(UNIQUE_KEYS, asset=asset_key, description=f"Rows are unique on {ds.key}."),
-        dg.AssetCheckSpec(NON_NULL_IDS, asset=asset_key, description=f"No null in {id_columns(ds)}."),
-        dg.AssetCheckSpec(COUNTS_NON_NEGATIVE, asset=asset_key, description=f"No negative {count_columns(ds)}."),
-    ]  # fmt: skip
+    described = {
+        UNIQUE_KEYS: f"Rows are unique on {ds.key}.",
+        NON_NULL_IDS: f"No null in {id_columns(ds)}.",
+        COUNTS_NON_NEGATIVE: f"No negative {count_columns(ds)}.",
+    }
     if time_rule:
         what = (
             "inside the partition's UTC day" if time_rule == "day" else "not before the partition's UTC day"
         )
-        specs.append(
-            dg.AssetCheckSpec(CREATE_TIME_IN_PARTITION, asset=asset_key, description=f"create_time {what}.")
-        )
-    return specs
+        described[CREATE_TIME_IN_PARTITION] = f"create_time {what}."
+    return [spec(asset_key, name, text) for name, text in described.items()]
+
+
+def spec(asset_key: dg.AssetKey, name: str, description: str) -> dg.AssetCheckSpec:
+    """A check spec whose description says its severity, blocking as ``SEVERITY`` says."""
+    severity, blocking = severity_of(name)
+    effect = "blocks downstream assets when it fails" if blocking else "does not block downstream assets"
+    return dg.AssetCheckSpec(
+        name, asset=asset_key, blocking=blocking, description=f"{description} {severity.value}; {effect}."
+    )
 
 
 def evaluate(
@@ -146,6 +171,7 @@ def evaluate(
                 asset_key=asset_key,
                 check_name=name,
                 passed=not problems,
+                severity=severity_of(name)[0],
                 metadata={
                     "partitions_checked": len(partitions),
                     "rows_checked": rows,

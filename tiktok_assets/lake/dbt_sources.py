@@ -2,7 +2,7 @@
 
 One dbt source per lake source, one table per dataset, every column with the DuckDB type DuckDB itself gives
 the Arrow type (so an empty, never-collected dataset is typed exactly like a collected one) plus the hive
-dims as VARCHAR (staging casts them). The file is checked in for dbt to read; ``tiktok-assets dbt-sources``
+dims as VARCHAR (staging casts them), each with the description its dataset declares (``Dataset.docs``). The file is checked in for dbt to read; ``tiktok-assets dbt-sources``
 rewrites it and a test fails when it is stale.
 """
 
@@ -34,13 +34,17 @@ def duckdb_types(schema: pa.Schema) -> dict[str, str]:
         con.close()
 
 
+def _column(dataset: Dataset, name: str, data_type: str) -> dict:
+    column = {"name": name, "data_type": data_type}
+    if dataset.docs.get(name):  # the same words Dagster's column schema shows
+        column["description"] = dataset.docs[name]
+    return column
+
+
 def _table(dataset: Dataset) -> dict:
     types = duckdb_types(dataset.schema)
-    columns = [{"name": name, "data_type": typ} for name, typ in types.items()]
-    columns += [
-        {"name": dim, "data_type": "VARCHAR", "description": "hive partition dimension"}
-        for dim in dataset.partition_dims
-    ]
+    columns = [_column(dataset, name, typ) for name, typ in types.items()]
+    columns += [_column(dataset, dim, "VARCHAR") for dim in dataset.partition_dims]
     return {"name": dataset.name, "description": dataset.description, "columns": columns}
 
 

@@ -4,6 +4,12 @@ A dbt source is ``source('<lake source>', '<dataset>')``, matched by source *and
 EnsembleData ``videos`` is not the Research ``videos``). A dataset can be written by several assets (``videos``
 by one asset per named query) while a dbt source maps to one key; so a source gets a stand-in key
 ``lake/<source>/<dataset>``, and each model's dep on that stand-in is replaced by deps on every writer.
+
+What the catalog shows of a model (``collect.catalog``): its dbt description only — dagster-dbt appends the
+raw SQL as Markdown ("#### Raw SQL:"), which the catalog's lists show as text; the SQL is one click away
+through the code reference to the model's file — the warehouse owners, a ``tiktok/layer`` tag (the dbt
+schema), and the warehouse's URI beside the table name dagster-dbt sets. dbt's own checksum stays the code
+version, so a changed model shows as such.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,13 +18,15 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from tiktok_assets import settings
+from tiktok_assets.collect import catalog
 from tiktok_assets.lake import datasets
 from tiktok_assets.lake.datasets import Dataset
 
 
 class LakeDbtTranslator(DagsterDbtTranslator):
     def __init__(self, writers: Mapping[Dataset, Sequence[dg.AssetKey]]) -> None:
-        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True))
         self.writers = writers
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
@@ -39,7 +47,14 @@ class LakeDbtTranslator(DagsterDbtTranslator):
             path = dep.asset_key.path
             writers = self._writers_of(path)
             deps += [dg.AssetDep(key) for key in writers] if writers is not None else [dep]
-        return spec.replace_attributes(deps=deps)
+        props = self.get_resource_props(manifest, unique_id)
+        layer = props.get("config", {}).get("schema") or "dbt"
+        return spec.replace_attributes(
+            deps=deps,
+            description=props.get("description") or f"dbt {props['resource_type']} `{props['name']}`.",
+            owners=catalog.OWNERS["warehouse"],
+            tags={**spec.tags, **catalog.tags(layer=layer)},
+        ).merge_attributes(metadata={"dagster/uri": f"duckdb:///{settings.duckdb_path()}"})
 
     def _writers_of(self, path: Sequence[str]) -> Sequence[dg.AssetKey] | None:
         if len(path) != 3 or path[0] != "lake":

@@ -29,6 +29,16 @@ META_FIELDS: tuple[pa.Field, ...] = (
     pa.field("window_end", TS),
     pa.field("extra_json", pa.string()),
 )
+# What the columns every dataset carries hold (a dataset's own ``column_docs`` may say more for its case).
+META_COLUMN_DOCS: tuple[tuple[str, str], ...] = (
+    ("collected_at", "When the row was fetched from the API (UTC, the backend's clock)."),
+    ("window_start", "Start of the request's time window (inclusive, UTC); null when the request had none."),
+    ("window_end", "End of the request's time window (exclusive, UTC); null when the request had none."),
+    (
+        "extra_json",
+        "Fields the API sent that this schema does not declare, as a JSON object; null when none.",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class Dataset:
     preview_columns: tuple[str, ...] = ()  # what a materialization shows of its rows
     # Older API examples use other names for the same field (``video_id`` for a video's ``id``).
     aliases: tuple[tuple[str, str], ...] = ()
-    # (column, what it holds) for the catalog: Dagster's column schema and dbt's sources read these.
+    # (column or hive dim, what it holds) for the catalog: Dagster's column schema and dbt's sources read them.
     column_docs: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -59,6 +69,15 @@ class Dataset:
     @property
     def data_columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @cached_property
+    def docs(self) -> dict[str, str]:
+        """What each column and hive dim holds: the shared meta columns' docs, then the dataset's own."""
+        return {**dict(META_COLUMN_DOCS), **dict(self.column_docs)}
+
+    def undocumented(self) -> list[str]:
+        """Columns and dims without a description (a declaration should leave none)."""
+        return [n for n in (*self.schema.names, *self.partition_dims) if not self.docs.get(n)]
 
     def __repr__(self) -> str:
         return f"Dataset({self.qualified_name})"
