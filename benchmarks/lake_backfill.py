@@ -29,6 +29,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow.dataset as pads
 
+from tiktok_assets.collect.metadata import RUN_REQUESTS
 from tiktok_assets.config import parse_monitoring
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research import assets as research
@@ -110,8 +111,8 @@ def main() -> None:
                 result = dg.materialize(
                     assets, selection=[asset.key], instance=instance, resources=resources, tags=tags
                 )
-                meta = result.get_asset_materialization_events()[0].materialization.metadata
-                spent += int(meta["requests_spent"].value)
+                summary = result.get_asset_observation_events()[0]  # the run's summary (collect.metadata)
+                spent += int(summary.asset_observation_data.asset_observation.metadata[RUN_REQUESTS].value)
             seconds = time.perf_counter() - t0
             truth: set[int] = set()
             minimum = api_minimum = 0

@@ -107,11 +107,36 @@ def test_gap_report_finds_missing_and_empty_days() -> None:
     assert report.loc["followers", "missing_days"] == 0  # account snapshots are not a daily series
 
 
-def test_spend_report_counts_a_range_run_once() -> None:
-    # A 3-day range run records one materialization per partition, each with the run's totals.
-    events = {"research/videos_q": [("run1", {"requests_spent": 4, "records_received": 250})] * 3
-              + [("run2", {"requests_spent": 1, "records_received": 100})]}  # fmt: skip
+def test_spend_report_adds_up_run_summaries() -> None:
+    # One summary per run and attempt (a failed attempt's spend is real too); other observations are skipped.
+    events = {"research/videos_q": [("run1", {"run_requests_spent": 3, "run_records_received": 200}),
+                                    ("run1", {"run_requests_spent": 1, "run_records_received": 50}),
+                                    ("run2", {"run_requests_spent": 1, "run_records_received": 100}),
+                                    ("run3", {"something_else": 7})]}  # fmt: skip
     row = quality.spend_report(events).iloc[0]
     assert (row["runs"], row["requests"], row["records"]) == (2, 5, 350)
     assert row["requests_per_record"] == pytest.approx(5 / 350)
     assert row["page_fill"] == pytest.approx(350 / 500)
+
+
+def test_posting_times_previews_its_busiest_slots_not_no_rows(warehouse: Warehouse) -> None:
+    metadata = metadata_of(warehouse, "posting_times")
+    assert metadata["dagster/row_count"].value == 7 * 24
+    preview = metadata["preview"].value
+    assert "no rows" not in preview and "the 5 busiest of 168" in preview
+    table = pd.read_parquet(warehouse.data_dir / "analysis" / "posting_times.parquet")
+    top = int(table["videos"].max())
+    assert f"| {top} |" in preview  # the busiest slot's count is in it
+    assert metadata["dagster/uri"].value.endswith("/analysis/posting_times.parquet")
+
+
+def test_analysis_assets_carry_owners_tags_and_a_code_version() -> None:
+    from tiktok_assets.collect import catalog
+    from tiktok_assets.defs.analysis import assets as analysis
+
+    specs = {s.key.path[-1]: s for a in analysis.defs().assets for s in a.specs}
+    assert set(specs) == {"engagement_trends", "hashtag_momentum", "posting_times", "data_quality"}
+    for spec in specs.values():
+        assert spec.owners == catalog.OWNERS["analysis"] and spec.tags["tiktok/layer"] == "analysis"
+        assert spec.code_version and len(spec.code_version) == 16
+    assert len({s.code_version for s in specs.values()}) == 4  # each hashes its own computation

@@ -100,3 +100,11 @@ def test_data_quality_reports_reply_coverage_when_replies_are_on(
     assert metadata["replies_collected"].value is True
     assert metadata["reply_coverage"].value == 0.0
     assert "replies" not in metadata
+
+
+def test_coverage_never_passes_1_when_counts_lag_the_comments(tmp_path: Path) -> None:
+    # Video 1's count (10) lags its comments (12 collected): 2 beyond the count, not a coverage of 17/15.
+    out = coverage(tmp_path, [(1, 12, 0, 10, 25), (2, 4, 0, 5, 15)], replies_enabled=False)
+    assert out["comment_coverage"] == pytest.approx((10 + 4) / 15)
+    assert out["comments_beyond_reported"] == 2 and out["videos_beyond_reported"] == 1
+    assert out["comments_stored"] == 16 and out["comments_reported"] == 15

@@ -64,16 +64,17 @@ def test_range_run_is_one_search_per_30_day_window_and_splits_by_day(env) -> Non
     mats = [m for m in result.get_asset_materialization_events() if m.asset_key.path[-1] == "videos_accts"]
     assert len(mats) == 46
     meta = mats[0].materialization.metadata
-    for key in (
-        "dagster/row_count",
-        "requests_spent",
-        "quota_video",
-        "window",
-        "dagster/column_schema",
-        "preview",
-    ):
-        assert key in meta, key
+    # A partition's own facts only; the search's requests, the quota and the schema are not a day's.
+    assert set(meta) == {"dagster/row_count", "dagster/uri", "preview", "window"}, set(meta)
     assert meta["dagster/row_count"].value == 7
+    assert meta["window"].value == "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z"
+    summaries = [o for o in result.get_asset_observation_events() if o.asset_key.path[-1] == "videos_accts"]
+    assert len(summaries) == 1
+    summary = summaries[0].asset_observation_data.asset_observation.metadata
+    assert {"run_requests_spent", "run_rows", "quota_video"} <= set(
+        summary
+    )  # the fake names its bucket "video"
+    assert summary["run_partitions"].value == 46 and summary["run_window"].value == "2026-01-01..2026-02-15"
     evaluations = result.get_asset_check_evaluations()
     assert evaluations and all(e.passed for e in evaluations)
     # comments: 2 most-commented videos a day, each with 3 comments + 1 reply

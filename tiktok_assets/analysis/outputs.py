@@ -53,16 +53,30 @@ def save_chart(fig: Figure, name: str) -> dict[str, Any]:
     }
 
 
-def save_table(df: pd.DataFrame, name: str, preview_rows: int = 10) -> dict[str, Any]:
-    """Write ``df`` as ``<data>/analysis/<name>.parquet``; metadata with row count, preview and path."""
+def save_table(
+    df: pd.DataFrame, name: str, preview_rows: int = 10, preview: tuple[str, pd.DataFrame] | None = None
+) -> dict[str, Any]:
+    """Write ``df`` as ``<data>/analysis/<name>.parquet``; metadata with row count, preview, path and URI.
+
+    The preview is the first ``preview_rows`` rows, or ``preview = (what it shows, rows)`` when the first rows
+    say little (a weekday × hour grid starts at Monday midnight); it says "no rows" only when there are none.
+    """
     path = output_dir() / f"{name}.parquet"
     tmp = path.with_name(f".{path.name}.tmp")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
+    title, shown = (
+        preview
+        if preview is not None
+        else (f"first {min(preview_rows, len(df))} of {len(df)} rows", df.head(preview_rows))
+    )
     return {
         "dagster/row_count": len(df),
+        "dagster/uri": path.as_uri(),
         "table_path": dg.MetadataValue.path(str(path)),
-        "preview": dg.MetadataValue.md(markdown_table(df.head(preview_rows))),
+        "preview": dg.MetadataValue.md(
+            f"_{title}_\n\n{markdown_table(shown)}" if len(df) else markdown_table(df)
+        ),
     }
 
 

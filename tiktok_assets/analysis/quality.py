@@ -3,9 +3,10 @@
 What the research assets leave behind, and what is read here:
 - lake files (``<lake>/research/<dataset>/<dims>/part-0.parquet``): rows per partition from the Parquet
   footer (no data read) → missing and empty days between a dataset's first and last day;
-- materialization metadata of each research asset (``requests_spent``, ``records_received``) → requests
-  per record, and page fill = records / (requests × 100), the share of the 100-record page maximum used.
-  Pages are not recorded one by one, so "short pages" is reported as this fill ratio, not a page count.
+- the run summaries each collection asset leaves per run (``collect.metadata``: ``run_requests_spent``,
+  ``run_records_received``; failed runs included) → requests per record, and page fill = records / (requests ×
+  100), the share of the 100-record page maximum used. Pages are not recorded one by one, so "short pages" is
+  reported as this fill ratio, not a page count.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from tiktok_assets.collect.metadata import run_spend
 from tiktok_assets.lake import datasets, layout, reader
 from tiktok_assets.lake.storage import LakeStorage
 
@@ -74,23 +76,16 @@ def gap_report(stats: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
-def spend_report(materializations: Mapping[str, Iterable[tuple[str, Mapping[str, Any]]]]) -> pd.DataFrame:
-    """Per research asset: runs, requests, records, requests per record and page fill.
+def spend_report(summaries: Mapping[str, Iterable[tuple[str, Mapping[str, Any]]]]) -> pd.DataFrame:
+    """Per collection asset: runs, requests, records, requests per record and page fill.
 
-    ``materializations`` maps an asset key string to ``(run_id, metadata)`` of its materializations. A range
-    run records one materialization per partition, each carrying the run's totals, so a run counts once.
+    ``summaries`` maps an asset key string to ``(run_id, metadata)`` of its run summaries (one per run and
+    attempt, each that attempt's own spend, so they add up).
     """
     out = []
-    for asset, events in sorted(materializations.items()):
-        requests = records = runs = 0
-        seen: set[str] = set()
-        for run_id, metadata in events:
-            if "requests_spent" not in metadata or run_id in seen:
-                continue
-            seen.add(run_id)
-            runs += 1
-            requests += int(_number(metadata["requests_spent"]))
-            records += int(_number(metadata.get("records_received", 0)))
+    for asset, events in sorted(summaries.items()):
+        spent = run_spend(events)
+        runs, requests, records = spent["runs"], spent["requests"], spent["records"]
         out.append(
             {
                 "asset": asset,
@@ -105,31 +100,45 @@ def spend_report(materializations: Mapping[str, Iterable[tuple[str, Mapping[str,
     return pd.DataFrame(out, columns=columns)
 
 
-def _number(value: Any) -> float:
-    return float(getattr(value, "value", value) or 0)
-
-
 def comment_coverage(con: Any, replies_enabled: bool = True) -> dict[str, float | int | bool | None]:
     """Collected vs reported by the API, over the videos whose comments were collected (marts.comment_threads).
+
+    ``comment_coverage`` is the share of the comments the API reported that the lake holds, per video capped at
+    what it reported: a video's ``comment_count`` lags its comments by up to 10 days (reference), so the lake
+    can hold more comments than the count says. Those are not a coverage above 1 but
+    ``comments_beyond_reported`` (and ``videos_beyond_reported``): comments the stale count did not know of.
+    Coverage below 1 is expected past the API's 1,000-comment paging limit and for comments deleted since.
 
     ``replies_enabled`` is monitoring.yaml's ``comments.replies``. Replies count as collected when it is on or
     the lake holds replies anyway (stored while it was on). When they are not collected, ``reply_coverage``
     is ``None`` and ``replies_collected`` is false: a ratio near 0 would read like a failed collection, but
-    replies were skipped by configuration. When they are collected, ``reply_coverage`` near 0 with replies
-    reported means replies are being lost. Comment coverage below 1 is expected past the API's 1,000-comment
-    paging limit and for comments deleted since.
+    replies were skipped by configuration. When they are collected, ``reply_coverage`` (capped per video like
+    comments) near 0 with replies reported means replies are being lost.
     """
-    stored, reported, replies, replies_reported = con.execute(
-        "select sum(top_level_comments + replies), sum(comments_reported), sum(replies), sum(replies_reported) "
-        "from marts.comment_threads"
+    row = con.execute(
+        """
+        select
+            sum(top_level_comments + replies),
+            sum(comments_reported),
+            sum(least(top_level_comments + replies, comments_reported)),
+            sum(greatest(top_level_comments + replies - comments_reported, 0)),
+            count(*) filter (where top_level_comments + replies > comments_reported),
+            sum(replies),
+            sum(replies_reported),
+            sum(least(replies, replies_reported))
+        from marts.comment_threads
+        """
     ).fetchone()
+    stored, reported, covered, beyond, videos_beyond, replies, replies_reported, replies_covered = row
     collected = bool(replies_enabled) or bool(replies)
     return {
         "comments_stored": int(stored or 0),
         "comments_reported": int(reported or 0),
-        "comment_coverage": stored / reported if reported else None,
+        "comment_coverage": covered / reported if reported else None,
+        "comments_beyond_reported": int(beyond or 0),
+        "videos_beyond_reported": int(videos_beyond or 0),
         "replies_collected": collected,
         "replies_stored": int(replies or 0),
         "replies_reported": int(replies_reported or 0),
-        "reply_coverage": replies / replies_reported if collected and replies_reported else None,
+        "reply_coverage": replies_covered / replies_reported if collected and replies_reported else None,
     }

@@ -199,12 +199,14 @@ def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any
 
 
 def _run_spend(result: Any) -> dict[str, int]:
-    """requests_spent per asset of one run (a range run repeats the run-level figure on every partition)."""
+    """Requests per asset of one run, from the run summary each collection asset leaves (collect.metadata)."""
+    from tiktok_assets.collect.metadata import RUN_REQUESTS
+
     out: dict[str, int] = {}
-    for event in result.get_asset_materialization_events():
-        meta = event.materialization.metadata
-        if "requests_spent" in meta:
-            out[event.asset_key.to_user_string()] = int(meta["requests_spent"].value)
+    for event in result.get_asset_observation_events():
+        meta = event.asset_observation_data.asset_observation.metadata
+        if RUN_REQUESTS in meta:
+            out[event.asset_key.to_user_string()] = int(meta[RUN_REQUESTS].value)
     return out
 
 

@@ -32,6 +32,16 @@ class CommentSettings:
     min_comment_count: int = 1
     max_videos_per_day: int = 50
 
+    def choose(self, comment_counts: Mapping[int, int | None]) -> list[int]:
+        """The videos (id → comment count) whose comments a day collects: the most-commented first (ties: the
+        newest id), with at least ``min_comment_count`` and at least one comment (none costs a request for
+        nothing). The collection and the forecast both choose here."""
+        minimum = max(self.min_comment_count, 1)
+        ranked = sorted(
+            ((c or 0, vid) for vid, c in comment_counts.items() if (c or 0) >= minimum), reverse=True
+        )
+        return [vid for _count, vid in ranked[: self.max_videos_per_day]]
+
 
 def build_query(v: Validator, name: str, raw: Any, lists: Mapping[str, tuple[str, ...]],
                  regions: tuple[str, ...], in_limit: int) -> VideoQuery:  # fmt: skip

@@ -1,7 +1,8 @@
-"""What every Research asset shares: group, pool, kinds, checks and schema metadata; the days of a run; the
+"""What every Research asset shares: group, pool and the catalog conventions of every lake asset
+(``collect.catalog``: owners, kinds, tags, code version, column schema, checks); the days of a run; the
 collection instant; and the note a quota stop leaves in the run's log."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,13 +10,13 @@ from typing import Any
 import dagster as dg
 
 from tiktok_assets.clients.errors import QuotaExhaustedError
-from tiktok_assets.collect import checks
-from tiktok_assets.collect.metadata import column_schema
+from tiktok_assets.collect import catalog
 from tiktok_assets.endpoints.spec import Endpoint
 
 GROUP = "research"
 POOL = "research_api"  # limit in dagster.yaml: one Research API step at a time (the quota is per project)
 QUOTA_RETRY_SENSOR = "research_quota_retry_sensor"
+API_KIND = "tiktok"  # the kind the catalog shows for the TikTok Research API
 
 
 def asset_key(endpoint: Endpoint, **names: str) -> dg.AssetKey:
@@ -24,18 +25,23 @@ def asset_key(endpoint: Endpoint, **names: str) -> dg.AssetKey:
 
 def asset_defaults(
     key: dg.AssetKey, endpoint: Endpoint, partitions_def: dg.PartitionsDefinition,
-    metadata: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None, decided_by: Sequence[Any] = (),
 ) -> dict[str, Any]:  # fmt: skip
-    """``@dg.asset`` arguments every asset of the group shares: the pool, the checks, the schema."""
+    """``@dg.asset`` arguments every asset of the group shares: the pool and the catalog conventions.
+
+    ``decided_by``: what besides the endpoint declaration decides the rows (a query, comment settings); it
+    goes into the code version, so changing it marks the asset's materializations stale in the UI.
+    """
     return {
-        "key": key,
+        **catalog.lake_asset(
+            key, endpoint.dataset, api_kind=API_KIND, partitioning=endpoint.partition.value,
+            time_rule=endpoint.time_rule, metadata={"endpoint": endpoint.path, **(metadata or {})},
+            version_parts=(endpoint.path, endpoint.paging.value, endpoint.fills, endpoint.time_rule, *decided_by),
+        ),
         "group_name": GROUP,
         "partitions_def": partitions_def,
         "pool": POOL,
-        "kinds": {"parquet"},
-        "check_specs": checks.check_specs(key, endpoint.dataset, time_rule=endpoint.time_rule),
-        "metadata": {"dagster/column_schema": column_schema(endpoint.dataset), **(metadata or {})},
-    }
+    }  # fmt: skip
 
 
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from tiktok_assets.clients.protocols import ResearchApi
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
-from tiktok_assets.collect.metadata import finish, quota_left
+from tiktok_assets.collect.metadata import failed_run_recorded, finish, quota_left
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import CommentSettings, Monitoring, VideoQuery
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -49,10 +49,9 @@ def day_videos(lake: LakeResource, queries: Sequence[VideoQuery], day: date, col
 
 def select_comment_videos(videos: pa.Table, settings: CommentSettings) -> list[int]:
     """The most-commented videos of the day (the comment endpoint shares the video quota)."""
-    minimum = max(settings.min_comment_count, 1)  # a video without comments costs a request for nothing
-    rows = [r for r in videos.to_pylist() if (r["comment_count"] or 0) >= minimum]
-    rows.sort(key=lambda r: (-(r["comment_count"] or 0), -r["id"]))
-    return [r["id"] for r in rows[: settings.max_videos_per_day]]
+    return settings.choose(
+        dict(zip(videos["id"].to_pylist(), videos["comment_count"].to_pylist(), strict=True))
+    )
 
 
 def collect_comments(
@@ -89,12 +88,12 @@ DayCollector = Callable[[ResearchApi, date, dict[str, str], dict[str, str], Spen
 
 def fanout_asset(
     endpoint: Endpoint, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition, description: str,
-    make_collector: Callable[[LakeResource], DayCollector],
+    make_collector: Callable[[LakeResource], DayCollector], decided_by: Sequence[Any] = (),
 ) -> dg.AssetsDefinition:  # fmt: skip
     """A day-partitioned asset that runs ``make_collector(lake)`` for each day of the run not yet stored."""
 
     @dg.asset(
-        **asset_defaults(asset_key(endpoint), endpoint, daily),
+        **asset_defaults(asset_key(endpoint), endpoint, daily, decided_by=decided_by),
         backfill_policy=RANGE_POLICY,
         deps=list(video_keys),
         description=description,
@@ -107,14 +106,18 @@ def fanout_asset(
         lineage = run_lineage(context)
         spend = Spend()
         client = research_api.client()
-        with quota_note(context):
+        # Each day's API calls are that day's alone: its partition gets their count. A day an earlier attempt
+        # of this run stored gets none (that attempt's run summary holds what it spent).
+        spent_on: dict[str, int] = {}
+        with quota_note(context), failed_run_recorded(context, spend, research_api.quota_left):
             for day in days:
                 part = {"date": day.isoformat()}
                 if stored_by_this_run(lake.storage, endpoint.dataset, part, lineage["root_run_id"]):
                     continue
+                before = spend.requests
                 collect_day(client, day, part, lineage, spend, research_api.now())
+                spent_on[day.isoformat()] = spend.requests - before
         parts = {d.isoformat(): {"date": d.isoformat()} for d in days}
-        extra = {"window": f"{days[0]}..{days[-1]}"}
         quota = quota_left(research_api.quota_left, context.log)
         return finish(
             context,
@@ -124,7 +127,7 @@ def fanout_asset(
             spend,
             quota,
             time_rule=endpoint.time_rule,
-            extra=extra,
+            partition_requests=spent_on,
         )
 
     return _fanout
@@ -152,7 +155,7 @@ def comments_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], da
     description = COMMENTS.description.format(
         max_videos=settings.max_videos_per_day, min_comments=settings.min_comment_count
     )
-    return fanout_asset(COMMENTS, video_keys, daily, description, make_collector)
+    return fanout_asset(COMMENTS, video_keys, daily, description, make_collector, decided_by=[settings])
 
 
 def playlists_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], daily: dg.PartitionsDefinition) -> dg.AssetsDefinition:  # fmt: skip

@@ -9,7 +9,7 @@ import dagster as dg
 
 from tiktok_assets.clients.errors import UserUnavailableError
 from tiktok_assets.collect.lineage import run_lineage
-from tiktok_assets.collect.metadata import finish, quota_left
+from tiktok_assets.collect.metadata import failed_run_recorded, finish, quota_left
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import Monitoring
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -24,7 +24,10 @@ from tiktok_assets.lake.normalize import normalize
 def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     key = asset_key(USER_INFO)
 
-    @dg.asset(**asset_defaults(key, USER_INFO, snapshot_days), description=USER_INFO.description)
+    @dg.asset(
+        **asset_defaults(key, USER_INFO, snapshot_days, decided_by=[monitoring.accounts]),
+        description=USER_INFO.description,
+    )
     def _user_info(
         context: dg.AssetExecutionContext, research_api: ResearchApiResource, lake: LakeResource
     ) -> dg.MaterializeResult:
@@ -32,7 +35,11 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
         stamp = collected_at(research_api.now())
         part = {"date": context.partition_key}
         client = research_api.client()
-        with quota_note(context), lake.writer(USER_INFO.dataset, part, metadata=run_lineage(context)) as w:
+        with (
+            quota_note(context),
+            failed_run_recorded(context, spend, research_api.quota_left),
+            lake.writer(USER_INFO.dataset, part, metadata=run_lineage(context)) as w,
+        ):
             for username in monitoring.accounts:
                 # missing_ok: a private/refused account is a fact to record (status), not a failure.
                 result = client.user_info(username, missing_ok=True)
@@ -42,9 +49,11 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
                     spend.unavailable[username] = result.status
                 w.write(normalize(USER_INFO.dataset, [result.as_record()], stamp))
         quota = quota_left(research_api.quota_left, context.log)
+        # One snapshot partition: every request of the run is its own; refused accounts are its facts too.
+        unavailable = {"unavailable": dg.MetadataValue.json(spend.unavailable)} if spend.unavailable else {}
         return finish(
             context, lake.storage, USER_INFO.dataset, {context.partition_key: part}, spend, quota,
-            time_rule=USER_INFO.time_rule,
+            time_rule=USER_INFO.time_rule, partition_extra={context.partition_key: unavailable},
         )  # fmt: skip
 
     return _user_info
@@ -63,7 +72,11 @@ def account_asset(endpoint: Endpoint) -> dg.AssetsDefinition:
         part = {"account": username, "snapshot": stamp.date().isoformat()}
         spend = Spend()
         client = research_api.client()
-        with quota_note(context), lake.writer(endpoint.dataset, part, metadata=run_lineage(context)) as w:
+        with (
+            quota_note(context),
+            failed_run_recorded(context, spend, research_api.quota_left),
+            lake.writer(endpoint.dataset, part, metadata=run_lineage(context)) as w,
+        ):
             try:
                 for page in spend.pages(client.iter_endpoint(endpoint.path, {endpoint.fills: username})):
                     w.write(normalize(endpoint.dataset, page.records, stamp))
@@ -71,11 +84,11 @@ def account_asset(endpoint: Endpoint) -> dg.AssetsDefinition:
                 # An empty snapshot says "asked, nothing returned"; the reason travels in metadata.
                 spend.requests += 1
                 spend.unavailable[username] = exc.reason
-        extra = {"snapshot": part["snapshot"], "status": spend.unavailable.get(username, "ok")}
+        facts = {"snapshot": part["snapshot"], "status": spend.unavailable.get(username, "ok")}
         quota = quota_left(research_api.quota_left, context.log)
         return finish(
             context, lake.storage, endpoint.dataset, {username: part}, spend, quota,
-            time_rule=endpoint.time_rule, extra=extra,
+            time_rule=endpoint.time_rule, partition_extra={username: facts},
         )  # fmt: skip
 
     return _account

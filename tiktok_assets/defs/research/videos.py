@@ -15,7 +15,7 @@ from tiktok_assets.clients.pages import ResumeState
 from tiktok_assets.clients.planner import day_windows
 from tiktok_assets.clients.protocols import ResearchApi
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
-from tiktok_assets.collect.metadata import finish, quota_left
+from tiktok_assets.collect.metadata import failed_run_recorded, finish, quota_left
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import VideoQuery
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -90,7 +90,9 @@ def video_asset(query: VideoQuery, daily: dg.PartitionsDefinition) -> dg.AssetsD
     key = asset_key(VIDEO_QUERY, query=query.name)
 
     @dg.asset(
-        **asset_defaults(key, VIDEO_QUERY, daily, {"query": dg.MetadataValue.json(query.query)}),
+        **asset_defaults(
+            key, VIDEO_QUERY, daily, {"query": dg.MetadataValue.json(query.query)}, [query.query]
+        ),
         backfill_policy=RANGE_POLICY,
         description=f"{query.description}\n\n{VIDEO_QUERY.description.format(query=query.name)}",
     )
@@ -99,16 +101,14 @@ def video_asset(query: VideoQuery, daily: dg.PartitionsDefinition) -> dg.AssetsD
     ) -> dg.MaterializeResult:
         days = partition_days(context)
         spend = Spend()
-        with quota_note(context):
+        with quota_note(context), failed_run_recorded(context, spend, research_api.quota_left):
             collect_videos(
                 research_api.client(), lake, query, days, run_lineage(context), spend, research_api.now(),
                 context.log.info,
             )  # fmt: skip
         parts = {d.isoformat(): video_partition(query.name, d) for d in days}
-        extra = {"window": f"{days[0]}..{days[-1]}", "query": dg.MetadataValue.json(query.query)}
         quota = quota_left(research_api.quota_left, context.log)
-        return finish(
-            context, lake.storage, VIDEOS, parts, spend, quota, time_rule=VIDEO_QUERY.time_rule, extra=extra
-        )
+        # One search spans the run's days: its requests are the run's (a one-day run's are that day's).
+        return finish(context, lake.storage, VIDEOS, parts, spend, quota, time_rule=VIDEO_QUERY.time_rule)
 
     return _videos
