@@ -117,30 +117,40 @@ def test_fetch_bad_input_names_it(sandbox: Any, tmp_path: Path, capsys: pytest.C
     assert "username" in capsys.readouterr().err
 
 
-def test_plan_prints_forecast(capsys: pytest.CaptureFixture) -> None:
+def test_plan_prints_forecast(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    args = [
+        "plan",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-06-30",
+        "--usernames",
+        "a,b,c",
+        "--videos-per-day",
+        "250",
+    ]
+    assert main([*args, "--lake", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("research/videos_accounts"))
+    # 181 days × 250 = 45,250 videos in 7 windows of ≤30 days (the last one 1 day): ceil per window, 100 a page.
+    assert "7 window(s)" in line and line.split()[3] == "453"  # 6 windows × 75 pages + 3 for the 1-day window
     assert (
         main(
             [
                 "plan",
-                "--start",
-                "2026-01-01",
+                "--config",
+                "tiktok_assets/monitoring.yaml",
                 "--end",
-                "2026-06-30",
-                "--usernames",
-                "a,b,c",
-                "--videos-per-day",
-                "250",
+                "2026-06-13",
+                "--lake",
+                str(tmp_path),
             ]
         )
         == 0
     )
-    out = capsys.readouterr().out
-    assert "7 window(s)" in out and "requests" in out
-    # 181 days × 250 = 45,250 videos in 7 windows of ≤30 days (the last one 1 day): ceil per window, 100 a page.
-    assert out.splitlines()[-2].split()[-1] == "453"  # 6 windows × 75 pages + 3 for the 1-day window
-    assert main(["plan", "--config", "tiktok_assets/monitoring.yaml", "--end", "2026-06-13"]) == 0
-    assert "monitored_accounts" in capsys.readouterr().out
-    assert main(["plan", "--start", "2026-01-01"]) == 2
+    assert "research/videos_monitored_accounts" in capsys.readouterr().out
+    assert main(["plan", "--usernames", "a"]) == 2  # ad-hoc lists need a start day
+    assert "--start" in capsys.readouterr().out
 
 
 def test_fetch_ensembledata_units_depleted_then_resume(sandbox_factory: Any, tmp_path: Path) -> None:

@@ -1,45 +1,48 @@
-"""`tiktok-assets plan`: what a video collection will cost in Research API requests, before spending any.
+"""`tiktok-assets plan`: what collecting monitoring.yaml over a range costs, before spending any of it.
 
-Reads the monitoring config (``--config``; every named query) or an ad-hoc list (``--usernames``,
-``--hashtags``, ``--keywords``), splits the range into ≤30-day windows and the lists into ``IN`` groups, and
-prints the forecast of ``clients.planner.estimate_requests`` (see its docstring for the model).
+Every asset of every source with a forecast module (``tiktok_assets/forecast/``): the Research API's videos of
+each named query, comments (and replies), playlists, profiles and account lists, in requests per quota bucket,
+and how many days of quota that is. Each line says what its figure rests on:
+- the lake: what earlier collections stored (free);
+- ``--probe``: the range's own video searches with four fields, in the same ≤30-day windows the assets use
+  (they cost exactly the video line's requests, reported as spent), plus one user/info per account;
+- otherwise stated defaults (``--videos-per-day`` replaces the video default).
+Live data (profiles, account lists) cannot be backfilled: ``--snapshots`` is how many runs of it the period
+holds (default 1). Without ``--config`` it plans the monitoring file in effect, or the ad-hoc lists given.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+from datetime import date
 from typing import Any
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "plan",
-        help="forecast the Research API requests of a video collection",
+        help="forecast what a collection costs in requests/units per quota bucket, before spending any",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--config", help="monitoring.yaml (default: none; use the list options)")
+    p.add_argument("--config", help="monitoring.yaml (default: $TIKTOK_MONITORING, else the shipped file)")
     p.add_argument("--start", help="first day (YYYY-MM-DD or YYYYMMDD); default: the config's start")
     p.add_argument(
         "--end",
         help="last day, inclusive; default: the config's end, else the last complete searchable day (48-hour lag)",
     )
-    p.add_argument("--usernames", default="", help="comma-separated accounts")
-    p.add_argument("--hashtags", default="", help="comma-separated hashtags")
-    p.add_argument("--keywords", default="", help="comma-separated keywords")
+    p.add_argument("--usernames", default="", help="comma-separated accounts: plan these instead of a config")
+    p.add_argument("--hashtags", default="", help="comma-separated hashtags (ad-hoc, as --usernames)")
+    p.add_argument("--keywords", default="", help="comma-separated keywords (ad-hoc, as --usernames)")
+    p.add_argument("--videos-per-day", type=float, default=None, help="expected videos a day per query")
     p.add_argument(
-        "--videos-per-day",
-        type=float,
-        default=None,
-        help="expected matching videos per day, per query (default: 5 per account/hashtag/keyword)",
+        "--probe", action="store_true", help="measure the range with its video searches (spends them)"
     )
-    p.add_argument("--in-size", type=int, default=100, help="values per IN condition")
-    p.add_argument("--max-days", type=int, default=30, help="days per window (≤30)")
-    p.add_argument("--max-count", type=int, default=100, help="videos per page")
-    p.add_argument("--fill", type=float, default=1.0, help="expected page fill ratio (deleted/private drop)")
-    p.add_argument("--error-rate", type=float, default=0.0, help="expected share of failed attempts")
-    p.add_argument("--daily-budget", type=int, default=1000, help="video requests per UTC day")
+    p.add_argument(
+        "--snapshots", type=int, default=1, help="runs of the live endpoints in the period (default 1)"
+    )
+    p.add_argument("--lake", help="the lake to learn from (default: $TIKTOK_LAKE_DIR, else <data>/lake)")
+    p.add_argument("--daily-budget", type=int, default=1000, help="video + comment requests per UTC day")
     p.set_defaults(func=run)
 
 
@@ -47,79 +50,104 @@ def _split(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
-def _searches(args: argparse.Namespace) -> tuple[list[tuple[str, int]], Any, Any]:
-    """(name, values in that search) per search, and the config's dates (or None)."""
-    from tiktok_assets.clients.planner import pack_in_conditions
+def _monitoring(args: argparse.Namespace, start: date | None) -> Any:
+    """The config to plan: ad-hoc lists (one query per list) or a monitoring file."""
+    from tiktok_assets.config import load_monitoring, parse_monitoring
 
-    searches: list[tuple[str, int]] = []
-    start = end = None
-    if args.config:
-        from tiktok_assets.config import load_monitoring
+    lists = {
+        "accounts": _split(args.usernames),
+        "hashtags": _split(args.hashtags),
+        "keywords": _split(args.keywords),
+    }
+    if not any(lists.values()):
+        return load_monitoring(args.config)
+    if start is None:
+        from tiktok_assets.clients.errors import InvalidInputError
 
-        mon = load_monitoring(args.config)
-        start, end = mon.start_date, mon.end_date
-        for q in mon.queries:
-            values = sum(
-                len(c.get("field_values", []))
-                for part in q.query.values()
-                for c in part
-                if c.get("operation") == "IN"
-            )
-            searches.append((q.name, max(1, values)))
-    for field, raw in (
-        ("username", args.usernames),
-        ("hashtag_name", args.hashtags),
-        ("keyword", args.keywords),
-    ):
-        for i, cond in enumerate(pack_in_conditions(field, _split(raw), args.in_size)):
-            searches.append((f"{field}[{i}]", len(cond["field_values"])))
-    return searches, start, end
+        raise InvalidInputError("--start is required with ad-hoc lists", parameter="--start")
+    raw = {
+        "date_range": {"start": start.isoformat()},
+        **{name: values for name, values in lists.items() if values},
+        "queries": {name: {"from": name} for name, values in lists.items() if values},
+    }
+    from tiktok_assets.clock import clock_now
+
+    return parse_monitoring(raw, "<command line>", today=max(start, clock_now().date()))
 
 
 def run(args: argparse.Namespace) -> int:
-    from tiktok_assets.clients.errors import InvalidInputError
-    from tiktok_assets.clients.planner import as_date, estimate_requests, split_windows
+    from tiktok_assets.clients.errors import ApiError, InvalidInputError
+    from tiktok_assets.clients.planner import as_date
     from tiktok_assets.clock import clock_now, last_complete_day
+    from tiktok_assets.config import MonitoringConfigError
 
     try:
-        searches, cfg_start, cfg_end = _searches(args)
-        if not searches:
-            raise InvalidInputError(
-                "nothing to plan: give --config or --usernames/--hashtags/--keywords", parameter="--usernames"
-            )
-        start = as_date(args.start, "--start") if args.start else cfg_start
-        if start is None:
-            raise InvalidInputError("--start is required without --config", parameter="--start")
-        end = as_date(args.end, "--end") if args.end else cfg_end or last_complete_day(clock_now())
-        windows = split_windows(start, end, args.max_days)
-    except (InvalidInputError, ValueError) as exc:
+        given_start = as_date(args.start, "--start") if args.start else None
+        monitoring = _monitoring(args, given_start)
+        start = given_start or monitoring.start_date
+        end = (
+            as_date(args.end, "--end") if args.end else monitoring.end_date or last_complete_day(clock_now())
+        )
+        if end < start:
+            raise InvalidInputError(f"--end {end} is before the start {start}", parameter="--end")
+        if args.snapshots < 0:
+            raise InvalidInputError("--snapshots must be 0 or more", parameter="--snapshots")
+    except (InvalidInputError, MonitoringConfigError, ValueError) as exc:
         print(f"plan: {exc}")
         return 2
-    print(
-        f"range {start} .. {end}: {sum(w.days for w in windows)} days in {len(windows)} window(s) of ≤{args.max_days}"
-    )
-    print(f"{'search':<28}{'values':>8}{'videos/day':>12}{'videos':>10}{'requests':>10}")
-    total = 0
-    total_videos = 0.0
-    for name, values in searches:
-        vpd = args.videos_per_day if args.videos_per_day is not None else 5.0 * values
-        f = estimate_requests(
-            start,
-            end,
-            videos_per_day=vpd,
-            max_count=args.max_count,
-            fill=args.fill,
-            max_days=args.max_days,
-            error_rate=args.error_rate,
-            daily_budget=args.daily_budget,
+    try:
+        return _print_plan(args, monitoring, start, end)
+    except ApiError as exc:  # the probe met the API's refusal (quota, credentials): nothing is planned
+        print(f"plan: the probe stopped: {exc}")
+        return 3
+
+
+def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: date) -> int:
+    from tiktok_assets.clients.research_endpoints import DEFAULT_BUDGETS
+    from tiktok_assets.forecast import aggregate
+    from tiktok_assets.forecast import research as research_forecast
+
+    client = None
+    if args.probe:
+        from tiktok_assets import backends
+
+        client = backends.research_client()
+    try:
+        evidence = research_forecast.gather(monitoring, start, end, lake=args.lake, client=client)
+    finally:
+        if client is not None:
+            client.close()
+    research_options = {
+        "snapshots": args.snapshots,
+        "videos_per_day": args.videos_per_day,
+        "evidence": evidence,
+    }
+    lines = aggregate.forecast_all(monitoring, start, end, {"research": research_options})
+    days = (end - start).days + 1
+    print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {_evidence_note(evidence)}")
+    print(f"{'asset':<36}{'api':<14}{'bucket':<8}{'amount':>10}  {'unit':<9}basis")
+    for line in lines:
+        print(f"{line.asset:<36}{line.api:<14}{line.bucket:<8}{line.amount:>10,}  {line.unit:<9}{line.basis}")
+    budgets = {("research", b): budget.requests for b, budget in DEFAULT_BUDGETS.items()}
+    budgets[("research", "video")] = args.daily_budget
+    for total in aggregate.totals(lines, budgets):
+        quota = (
+            f"= {total.days_of_quota} day(s) at {total.daily_budget:,}/day"
+            if total.daily_budget
+            else "(no documented daily limit)"
         )
-        total += f.requests
-        total_videos += f.expected_videos
-        print(f"{name:<28}{values:>8}{vpd:>12.1f}{f.expected_videos:>10,.0f}{f.requests:>10,}")
-    days = math.ceil(total / args.daily_budget) if total else 0
-    print(f"{'total':<28}{'':>8}{'':>12}{total_videos:>10,.0f}{total:>10,}")
-    print(
-        f"quota: {total:,} video requests = {days} day(s) at {args.daily_budget:,}/day "
-        "(comments, if collected, share this budget; retries not included)"
-    )
+        bucket = f"{total.api} {total.bucket}".strip()
+        print(f"total {bucket:<30}{'':<22}{total.amount:>10,}  {total.unit:<9}{quota}")
+    print("retries are not in the figures; the API counts failed attempts too")
     return 0
+
+
+def _evidence_note(evidence: Any) -> str:
+    parts = []
+    if evidence.probed:
+        spent = ", ".join(f"{n} {bucket}" for bucket, n in evidence.probe_spent.items())
+        parts.append(f"probe spent {spent} requests")
+    parts.append(
+        f"lake: {evidence.lake_days} stored day(s) of videos" if evidence.lake_days else "lake: no history"
+    )
+    return "; ".join(parts)

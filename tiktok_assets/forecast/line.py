@@ -12,3 +12,4 @@ class ForecastLine:
     unit: str  # what the API counts: "requests", "units", "records"
     amount: int
     basis: str  # how the figure was estimated, in one line
+    bucket: str = ""  # the API's quota bucket it draws on ("video", "follow"…), if the API has several
