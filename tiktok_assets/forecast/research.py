@@ -22,7 +22,7 @@ the period holds (default 1, what a backfill plus one snapshot costs, as ``tikto
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from tiktok_assets.endpoints import research as endpoints
 from tiktok_assets.endpoints.spec import Endpoint, Paging
 from tiktok_assets.forecast import research_evidence as evidence_mod
 from tiktok_assets.forecast.line import ForecastLine
-from tiktok_assets.forecast.research_evidence import PAGE, Evidence, Profile
+from tiktok_assets.forecast.research_evidence import PAGE, DayVideos, Evidence, Profile
 from tiktok_assets.lake.storage import LocalStorage
 
 API = "research"
@@ -124,7 +124,7 @@ def _videos(query: VideoQuery, days: list[date], evidence: Evidence, rate: float
 
 
 def _per_day(
-    days: list[date], evidence: Evidence, cost: Callable[[Mapping[int, tuple[int, int | None]]], float],
+    days: list[date], evidence: Evidence, cost: Callable[[DayVideos], float],
     fallback: float, what: str,
 ) -> tuple[float, str]:  # fmt: skip
     """Sum of ``cost(day's videos)`` over ``days``: known days exactly, the others at the known days' mean."""
@@ -150,7 +150,7 @@ def _comments(monitoring: Monitoring, days: list[date], evidence: Evidence) -> F
     if chosen_by.replies:
         replies = evidence.reply_requests_per_comment or DEFAULT_REPLY_REQUESTS_PER_COMMENT
 
-    def cost(videos: Mapping[int, tuple[int, int | None]]) -> float:
+    def cost(videos: DayVideos) -> float:
         chosen = chosen_by.choose({vid: facts[0] for vid, facts in videos.items()})
         total = 0.0
         for vid in chosen:
@@ -166,7 +166,7 @@ def _comments(monitoring: Monitoring, days: list[date], evidence: Evidence) -> F
 
 
 def _playlists(days: list[date], evidence: Evidence) -> ForecastLine:
-    def cost(videos: Mapping[int, tuple[int, int | None]]) -> float:
+    def cost(videos: DayVideos) -> float:
         return float(len({p for _c, p in videos.values() if p is not None}))
 
     total, basis = _per_day(days, evidence, cost, 1.0, "one request per distinct playlist")

@@ -31,6 +31,8 @@ PROBE_VIDEO_FIELDS = ("id", "create_time", "comment_count", "playlist_id")
 PROFILE_FIELDS = ("follower_count", "following_count")
 PAGE = 100  # records per request the Research API allows
 LISTS = (rds.FOLLOWERS, rds.FOLLOWING, rds.LIKED_VIDEOS, rds.REPOSTED_VIDEOS, rds.PINNED_VIDEOS)
+# A day's videos: id → (comment_count, playlist_id), what the comments and playlists forecasts need.
+DayVideos = dict[int, tuple[int, int | None]]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Evidence:
     """Volumes by day and account. ``videos[day]`` holds the day's videos across every named query (id →
     (comment_count, playlist_id)); a day is in it only when every query's videos of that day are known."""
 
-    videos: dict[date, dict[int, tuple[int, int | None]]] = field(default_factory=dict)
+    videos: dict[date, DayVideos] = field(default_factory=dict)
     query_videos: dict[str, dict[date, int]] = field(default_factory=dict)  # query → day → videos
     query_requests: dict[str, int] = field(default_factory=dict)  # probe: query → requests over the range
     profiles: dict[str, Profile] = field(default_factory=dict)
@@ -71,7 +73,7 @@ class Evidence:
         )
 
 
-def _day_union(per_query: dict[str, dict[date, dict[int, tuple[int, int | None]]]], queries: Iterable[str]):
+def _day_union(per_query: dict[str, dict[date, DayVideos]], queries: Iterable[str]) -> dict[date, DayVideos]:
     """Days every query covers → the union of their videos."""
     names = list(queries)
     if not names:
@@ -83,7 +85,7 @@ def _day_union(per_query: dict[str, dict[date, dict[int, tuple[int, int | None]]
 def from_lake(storage: LakeStorage, monitoring: Monitoring) -> Evidence:
     """Everything earlier collections of ``monitoring``'s queries and accounts left in the lake."""
     names = [q.name for q in monitoring.queries]
-    per_query: dict[str, dict[date, dict[int, tuple[int, int | None]]]] = defaultdict(dict)
+    per_query: dict[str, dict[date, DayVideos]] = defaultdict(dict)
     for part in reader.list_partitions(storage, rds.VIDEOS):
         if part["query"] not in names:
             continue
@@ -147,11 +149,11 @@ def _reply_requests_per_comment(storage: LakeStorage) -> float | None:
 
 def probe(client: ResearchApi, monitoring: Monitoring, start: date, end: date) -> Evidence:
     """The range's video searches (four fields, the assets' windows) and each account's profile."""
-    per_query: dict[str, dict[date, dict[int, tuple[int, int | None]]]] = {}
+    per_query: dict[str, dict[date, DayVideos]] = {}
     requests: dict[str, int] = {}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     for query in monitoring.queries:
-        found: dict[date, dict[int, tuple[int, int | None]]] = {d: {} for d in days}
+        found: dict[date, DayVideos] = {d: {} for d in days}
         spent = 0
         for window in split_windows(start, end):
             for page in client.iter_videos(
@@ -170,7 +172,7 @@ def probe(client: ResearchApi, monitoring: Monitoring, start: date, end: date) -
         data = result.data or {}
         profiles[account] = Profile(result.status, data.get("follower_count"), data.get("following_count"))
     return Evidence(
-        videos=_day_union(per_query, per_query),
+        videos=_day_union(per_query, list(per_query)),
         query_videos={q: {d: len(v) for d, v in found.items()} for q, found in per_query.items()},
         query_requests=requests,
         profiles=profiles,
