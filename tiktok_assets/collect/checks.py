@@ -124,7 +124,10 @@ def spec(asset_key: dg.AssetKey, name: str, description: str) -> dg.AssetCheckSp
     severity, blocking = severity_of(name)
     effect = "blocks downstream assets when it fails" if blocking else "does not block downstream assets"
     return dg.AssetCheckSpec(
-        name, asset=asset_key, blocking=blocking, description=f"{description} Severity {severity.value}: {effect}."
+        name,
+        asset=asset_key,
+        blocking=blocking,
+        description=f"{description} Severity {severity.value}: {effect}.",
     )
 
 
