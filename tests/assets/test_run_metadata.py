@@ -104,7 +104,7 @@ def test_each_partition_carries_its_own_rows_file_preview_and_window(ran: Ran) -
             part = {"query": "pets", "date": day} if dataset is rds.VIDEOS else {"date": day}
             table = ran.lake.read(dataset, part)
             assert meta["dagster/row_count"] == table.num_rows
-            assert meta["dagster/uri"] == ran.lake.storage.uri(layout.partition_key(dataset, part))
+            assert meta["dagster/uri"] == ran.lake.path(dataset, part).as_uri()
             next_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
             assert meta["window"] == f"{day}T00:00:00Z/{next_day}T00:00:00Z"
             key = dataset.key[0]

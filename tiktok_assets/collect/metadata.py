@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -55,6 +56,11 @@ def quota_left(figures: Callable[[], Mapping[str, int]], log: Any) -> dict[str, 
         return {}
 
 
+def as_uri(location: str) -> str:
+    """A storage location as a URI: object stores give one (``s3://…``), local disk a path (``file://…``)."""
+    return location if "://" in location else Path(location).resolve().as_uri()
+
+
 def partition_window(context: dg.AssetExecutionContext, key: str) -> str | None:
     """The partition's own time window as an ISO 8601 interval (end exclusive), if it is a time partition."""
     pdef = context.assets_def.partitions_def
@@ -74,7 +80,7 @@ def partition_metadata(
     head = reader.partition_head(storage, dataset, lake_partition, columns) if rows else None
     out: dict[str, Any] = {
         "dagster/row_count": rows,
-        "dagster/uri": storage.uri(layout.partition_key(dataset, lake_partition)),
+        "dagster/uri": as_uri(storage.uri(layout.partition_key(dataset, lake_partition))),
         "preview": markdown_preview(head, columns),
     }
     window = partition_window(context, key)
