@@ -3,13 +3,14 @@ cluster (PostgreSQL, Redis, moto, Celery workers). A service that cannot run her
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from tiktok_assets.cluster.object_store import ObjectStore
 from tiktok_assets.cluster.services import ServiceUnavailableError
+from tiktok_assets.cluster.stack import set_env
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +20,7 @@ def object_store() -> Iterator[ObjectStore]:
         store = ObjectStore().start()
     except ServiceUnavailableError as exc:
         pytest.skip(str(exc))
-    previous = {name: os.environ.get(name) for name in store.env}
-    os.environ.update(store.env)
-    try:
+    with ExitStack() as stack:
+        stack.callback(store.stop)
+        set_env(stack, store.env)
         yield store
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        store.stop()

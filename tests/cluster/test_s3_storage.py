@@ -77,7 +77,9 @@ def test_writer_and_readers_through_the_s3_storage(storage: LakeStorage) -> None
     assert not list(storage.scratch_dir().glob("*.parquet"))
 
 
-def test_readers_see_the_old_or_the_new_partition_never_half(object_store: ObjectStore, tmp_path: Path) -> None:
+def test_readers_see_the_old_or_the_new_partition_never_half(
+    object_store: ObjectStore, tmp_path: Path
+) -> None:
     storage = S3Storage(f"s3://{object_store.bucket}/swap-{uuid.uuid4().hex[:8]}", scratch=tmp_path)
     sizes = {40_000 * v: v for v in (1, 2, 3, 4, 5)}  # rows → version
     with PartitionWriter(storage, rds.VIDEOS, PART) as w:
