@@ -40,6 +40,11 @@ CLEARED = ("TIKTOK_LAKE_URL", "TIKTOK_LAKE_DIR", "TIKTOK_EXECUTOR", "TIKTOK_CLIE
            "TIKTOK_CLOCK_NOW", "TIKTOK_DUCKDB_PATH", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")  # fmt: skip
 
 
+# The whole cluster and a 30-day demo in one module fixture: minutes, more on a loaded 2-core box than
+# pytest's default 600 s per test (the fixture's setup counts against the first test).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
+
+
 @dataclass
 class Outcome:
     summary: dict

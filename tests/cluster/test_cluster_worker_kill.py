@@ -32,6 +32,11 @@ VISIBILITY_TIMEOUT = 40  # seconds; the longest step here takes a few
 COMMENTS_STEP = "research__comments"
 
 
+# The whole cluster and a 30-day demo in one module fixture: minutes, more on a loaded 2-core box than
+# pytest's default 600 s per test (the fixture's setup counts against the first test).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalCluster, SandboxHandle]]:
     with ExitStack() as stack:

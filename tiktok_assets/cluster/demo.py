@@ -20,6 +20,7 @@ from typing import Any
 from tiktok_assets import settings
 from tiktok_assets.cli.demo import DEMO_DAYS, SANDBOX_NOW, run_demo
 from tiktok_assets.cluster.jobs import execute_assets
+from tiktok_assets.cluster.services import ServiceUnavailableError
 from tiktok_assets.cluster.stack import LocalCluster, local_cluster
 
 Runner = Callable[[Any, Any, dict[str, Any]], Any]
@@ -82,7 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--now", default=SANDBOX_NOW, help="the sandbox clock")
     parser.add_argument("--workdir", type=Path, default=settings.data_dir() / "cluster")
     args = parser.parse_args(argv)
-    summary = run_cluster_demo(args.workdir.resolve(), days=args.days, workers=args.workers, now=args.now)
+    try:
+        summary = run_cluster_demo(args.workdir.resolve(), days=args.days, workers=args.workers, now=args.now)
+    except ServiceUnavailableError as exc:
+        print(f"cannot start the local cluster: {exc}", file=sys.stderr)
+        return 2
     return 1 if summary["failed_runs"] else 0
 
 
