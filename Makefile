@@ -42,6 +42,13 @@ ui: $(STAMP)
 	fi; \
 	$(BIN)/dagster dev -w workspace.yaml
 
+# The demo's collection, dbt and analyses on a local cluster: PostgreSQL (instance + quota ledger), Redis and
+# two Celery workers, the lake on moto's S3 API; all on loopback, all stopped at the end (README "Running on
+# a cluster"). Needs Debian's postgresql and redis-server (.ci/run installs them).
+.PHONY: demo-cluster
+demo-cluster: $(STAMP)
+	$(BIN)/python -m tiktok_assets.cluster.demo
+
 sandbox: $(STAMP)
 	$(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --seed 7 --size small
 

@@ -1,7 +1,8 @@
-{#- Where the lake is, as dbt sees it. Dagster passes it (`--vars lake_dir`, from the lake resource, the one
-    place that knows); a hand run falls back to the environment variables the resource reads. -#}
+{#- Where the lake is, as dbt sees it: a folder or an s3:// URL (read through httpfs, see profiles.yml).
+    Dagster passes it (`--vars lake_dir`, from the lake resource, the one place that knows); a hand run falls
+    back to the environment variables the resource reads. -#}
 {% macro lake_dir() -%}
-    {{ return(var('lake_dir', env_var('TIKTOK_LAKE_DIR', env_var('TIKTOK_DATA_DIR', '../data') ~ '/lake'))) }}
+    {{ return(var('lake_dir', env_var('TIKTOK_LAKE_URL', env_var('TIKTOK_LAKE_DIR', env_var('TIKTOK_DATA_DIR', '../data') ~ '/lake')))) }}
 {%- endmacro %}
 
 

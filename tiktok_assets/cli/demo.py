@@ -132,17 +132,21 @@ def _run(defs: Any, instance: Any, step: dict[str, Any]) -> Any:
     )
 
 
-def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any = print) -> dict[str, Any]:
-    """Materialize everything; returns a summary (also printed)."""
+def run_demo(
+    defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any = print, start_runner: Any = None
+) -> dict[str, Any]:
+    """Materialize everything; returns a summary (also printed). ``start_runner(stack)``, called once the
+    backend is up, returns how to run a step (default: in process; ``cluster/demo.py``: on Celery workers)."""
     import dagster as dg
 
-    from tiktok_assets import settings
     from tiktok_assets.clock import last_complete_day
+    from tiktok_assets.lake.storage import lake_url
 
     home = _dagster_home()
     started = time.perf_counter()
     with ExitStack() as stack:
         sandbox, clock = _start_backend(stack, now)
+        run = start_runner(stack) if start_runner else _run
         last = last_complete_day(clock)  # the daily partitions' last day at the backend's clock
         first = last - timedelta(days=days - 1)
         today = clock.date()
@@ -160,7 +164,7 @@ def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any
                 echo(f"  - {step['label']}: {', '.join(k.to_user_string() for k in step['keys'])}")
                 continue
             t0 = time.perf_counter()
-            result = _run(defs, instance, step)
+            result = run(defs, instance, step)
             echo(f"  {'ok ' if result.success else 'FAILED'} {step['label']:<28} {len(step['keys'])} assets "
                  f"{time.perf_counter() - t0:5.1f}s  run {result.run_id[:8]}")  # fmt: skip
             if not result.success:
@@ -192,7 +196,7 @@ def run_demo(defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any
         "checks_failed": checks_failed,
         "sandbox_requests": stats.get("requests_total"),
         "seconds": time.perf_counter() - started,
-        "lake": str(settings.lake_dir()),
+        "lake": lake_url(),
     }
     _print_summary(summary, echo)
     return summary

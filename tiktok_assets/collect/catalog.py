@@ -17,14 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from tiktok_assets import settings
 from tiktok_assets.collect import checks
 from tiktok_assets.lake import layout
 from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.storage import lake_url
 
 # Dagster accepts e-mail addresses and "team:<name>"; a deployment puts its own here.
 OWNERS: dict[str, list[str]] = {
@@ -68,9 +69,15 @@ def table_name(dataset: Dataset) -> str:
     return f"{dataset.source}.{dataset.name}"
 
 
+def as_uri(location: str) -> str:
+    """A storage location as a URI: object stores give one (``s3://…``), local disk a path (``file://…``)."""
+    return location if "://" in location else Path(location).resolve().as_uri()
+
+
 def dataset_uri(dataset: Dataset) -> str:
-    """The dataset's folder in the default lake (``TIKTOK_LAKE_DIR``); each materialization names its own file."""
-    return (settings.lake_dir() / layout.dataset_prefix(dataset)).as_uri()
+    """The dataset's folder in the configured lake (``lake_url()``: ``TIKTOK_LAKE_URL`` or the local folder);
+    each materialization names its own file. Built from the location alone: loading connects to nothing."""
+    return as_uri(f"{lake_url().rstrip('/')}/{layout.dataset_prefix(dataset)}")
 
 
 def lake_asset(

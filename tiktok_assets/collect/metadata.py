@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 
 from tiktok_assets.collect import checks
-from tiktok_assets.collect.catalog import column_schema
+from tiktok_assets.collect.catalog import as_uri, column_schema
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.lake import layout, reader
 from tiktok_assets.lake.datasets import Dataset
@@ -54,11 +53,6 @@ def quota_left(figures: Callable[[], Mapping[str, int]], log: Any) -> dict[str, 
     except Exception as exc:  # noqa: BLE001
         log.debug(f"quota figure unavailable: {type(exc).__name__}")
         return {}
-
-
-def as_uri(location: str) -> str:
-    """A storage location as a URI: object stores give one (``s3://…``), local disk a path (``file://…``)."""
-    return location if "://" in location else Path(location).resolve().as_uri()
 
 
 def partition_window(context: dg.AssetExecutionContext, key: str) -> str | None:

@@ -1,8 +1,12 @@
 """``LakeResource``: the Parquet lake as a typed Dagster resource — the one place that knows where it is.
 
-A thin shell over ``tiktok_assets.lake`` (plain pyarrow): it resolves the location (its ``lake_dir``, else
-``settings.lake_dir()``, i.e. env ``TIKTOK_LAKE_DIR``), builds the storage, and hands datasets to the writer
-and readers. dbt gets the lake location from here (``dbt_vars``), never from a second copy of the rule.
+A thin shell over ``tiktok_assets.lake`` (plain pyarrow): it resolves the location, builds the storage
+(``storage_for``: local disk or an S3-compatible store), and hands datasets to the writer and readers. dbt
+gets the lake location from here (``url``), never from a second copy of the rule.
+
+Location, first set wins: the resource's ``lake_url``, its ``lake_dir``, env ``TIKTOK_LAKE_URL``
+(``s3://bucket/prefix``), env ``TIKTOK_LAKE_DIR``, ``<data>/lake``. Object-store credentials are never
+configuration: the AWS SDK's chain reads them in the process that touches the bucket (``lake/s3_storage.py``).
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
-from tiktok_assets import settings
 from tiktok_assets.lake import layout, reader
 from tiktok_assets.lake.datasets import Dataset
-from tiktok_assets.lake.storage import LocalStorage
+from tiktok_assets.lake.duckdb_httpfs import ensure_httpfs
+from tiktok_assets.lake.storage import LakeStorage, LocalStorage, lake_url, storage_for
 from tiktok_assets.lake.writer import DayRouter, PartitionWriter
 
 
 class LakeResource(dg.ConfigurableResource):
-    """Where partitions are written. ``lake_dir`` empty means ``settings.lake_dir()`` (env ``TIKTOK_LAKE_DIR``)."""
+    """Where partitions are written: ``lake_url`` (``s3://bucket/prefix`` or a path), else ``lake_dir``, else
+    env ``TIKTOK_LAKE_URL`` / ``TIKTOK_LAKE_DIR`` (see the module docstring)."""
 
+    lake_url: str = ""
     lake_dir: str = ""
     row_group_rows: int = 50_000
 
@@ -32,14 +38,30 @@ class LakeResource(dg.ConfigurableResource):
         removed = self.storage.sweep_scratch()
         if removed and context.log:
             context.log.info(f"removed {removed} orphaned temp file(s) from {self.storage.scratch_dir()}")
+        if self.on_object_store:
+            ensure_httpfs()  # dbt (DuckDB) reads the lake over S3 in this process's steps
+
+    @property
+    def url(self) -> str:
+        """The lake's location as dbt and users see it: an absolute path, or ``s3://bucket/prefix``."""
+        location = self.lake_url or self.lake_dir or lake_url()
+        return location if "://" in location else str(Path(location).resolve())
+
+    @property
+    def on_object_store(self) -> bool:
+        return not isinstance(self.storage, LocalStorage)
 
     @property
     def root(self) -> Path:
-        return Path(self.lake_dir) if self.lake_dir else settings.lake_dir()
+        """The local lake folder (local lakes only: an object-store lake has ``url``, not a path)."""
+        storage = self.storage
+        if not isinstance(storage, LocalStorage):
+            raise ValueError(f"the lake is on an object store ({self.url}): it has a URL, not a local path")
+        return storage.root
 
     @property
-    def storage(self) -> LocalStorage:
-        return LocalStorage(self.root)
+    def storage(self) -> LakeStorage:
+        return storage_for(self.url)
 
     def writer(
         self, dataset: Dataset, partition: Mapping[str, str], *, metadata: Mapping[str, str] | None = None,
@@ -88,6 +110,11 @@ class LakeResource(dg.ConfigurableResource):
         return reader.list_partitions(self.storage, dataset)
 
     def path(self, dataset: Dataset, partition: Mapping[str, str] | None = None) -> Path:
-        if partition is None:
-            return self.storage.path(layout.dataset_prefix(dataset))
-        return self.storage.path(layout.partition_key(dataset, partition))
+        """A local path (local lakes only; ``uri`` works for both)."""
+        key = (
+            layout.dataset_prefix(dataset) if partition is None else layout.partition_key(dataset, partition)
+        )
+        return self.root / key
+
+    def uri(self, dataset: Dataset, partition: Mapping[str, str]) -> str:
+        return self.storage.uri(layout.partition_key(dataset, partition))

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from tiktok_assets import settings
 from tiktok_assets.clients.planner import split_windows
 from tiktok_assets.clients.protocols import ResearchApi
 from tiktok_assets.clients.research_endpoints import endpoint_for
@@ -36,7 +35,7 @@ from tiktok_assets.endpoints.spec import Endpoint, Paging
 from tiktok_assets.forecast import research_evidence as evidence_mod
 from tiktok_assets.forecast.line import ForecastLine
 from tiktok_assets.forecast.research_evidence import PAGE, DayVideos, Evidence, Profile
-from tiktok_assets.lake.storage import LocalStorage
+from tiktok_assets.lake.storage import lake_url, storage_for
 
 API = "research"
 COMMENTS_REACHABLE = 1_000  # the API serves the first 1,000 comments of a video (reference)
@@ -52,7 +51,7 @@ def forecast(
 ) -> list[ForecastLine]:  # fmt: skip
     """Every research asset's requests over ``[start, end]``.
 
-    Evidence: the lake at ``lake`` (default ``settings.lake_dir()``) and, given a ``client``, a probe of the
+    Evidence: the lake at ``lake`` (a path or URL; default ``lake_url()``) and, given a ``client``, a probe of the
     range (it spends the video searches' requests once: ``evidence.probe_spent``). Pass ``evidence`` to reuse
     one. ``videos_per_day`` replaces every query's rate where the evidence has none.
     """
@@ -72,7 +71,7 @@ def gather(
     client: ResearchApi | None = None,
 ) -> Evidence:  # fmt: skip
     """The lake's history, overlaid by a probe of the range when a client is given."""
-    found = evidence_mod.from_lake(LocalStorage(lake or settings.lake_dir()), monitoring)
+    found = evidence_mod.from_lake(storage_for(lake or lake_url()), monitoring)
     return found.merge(evidence_mod.probe(client, monitoring, start, end)) if client is not None else found
 
 

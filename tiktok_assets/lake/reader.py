@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tiktok_assets.lake import layout
 from tiktok_assets.lake.datasets import Dataset
-from tiktok_assets.lake.storage import LakeStorage
+from tiktok_assets.lake.storage import LakeStorage, PartitionReplacedError
+
+T = TypeVar("T")
+READ_ATTEMPTS = 5
+
+
+def _read(storage: LakeStorage, key: str, read: Callable[[object], T]) -> T:
+    """``read`` one version of the object. On an object store a commit may replace the partition between two
+    ranged reads; the storage then raises ``PartitionReplacedError`` and the read starts over on the new one."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return read(storage.open(key))
+        except PartitionReplacedError:
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def read_partition(
@@ -19,7 +35,8 @@ def read_partition(
     key = layout.partition_key(dataset, partition)
     if not storage.exists(key):
         return None
-    return pq.read_table(storage.open(key), columns=list(columns) if columns else None, schema=dataset.schema)
+    cols = list(columns) if columns else None
+    return _read(storage, key, lambda f: pq.read_table(f, columns=cols, schema=dataset.schema))
 
 
 def partition_footer(
@@ -29,7 +46,7 @@ def partition_footer(
     key = layout.partition_key(dataset, partition)
     if not storage.exists(key):
         return None
-    meta = pq.read_schema(storage.open(key)).metadata or {}
+    meta = _read(storage, key, pq.read_schema).metadata or {}
     return {k.decode(): v.decode() for k, v in meta.items() if not k.startswith(b"ARROW")}
 
 
@@ -47,7 +64,7 @@ def list_partitions(storage: LakeStorage, dataset: Dataset) -> list[dict[str, st
 
 def file_rows(storage: LakeStorage, key: str) -> int:
     """Row count of one partition file from its Parquet footer (no data read)."""
-    return pq.ParquetFile(storage.open(key)).metadata.num_rows
+    return _read(storage, key, lambda f: pq.ParquetFile(f).metadata.num_rows)
 
 
 def partition_rows(storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str]) -> int | None:
@@ -63,6 +80,10 @@ def partition_head(
     key = layout.partition_key(dataset, partition)
     if not storage.exists(key):
         return None
-    for batch in pq.ParquetFile(storage.open(key)).iter_batches(batch_size=n, columns=list(columns)):
-        return pa.Table.from_batches([batch])
-    return dataset.schema.empty_table().select(list(columns))
+
+    def head(f: object) -> pa.Table:
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=n, columns=list(columns)):
+            return pa.Table.from_batches([batch])
+        return dataset.schema.empty_table().select(list(columns))
+
+    return _read(storage, key, head)

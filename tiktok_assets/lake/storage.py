@@ -4,8 +4,9 @@
   object or the new one, never half;
 - ``exists``, ``list``, ``open`` (for pyarrow), ``delete``, ``uri``;
 - ``scratch_dir()``: a local folder where writers stream temp files before publishing.
-An object store implements the same interface (publish = one PUT of the whole object), so the writer's
-callers never change.
+An object store implements the same interface (publish = one upload of the whole object: ``s3_storage``),
+so the writer's callers never change. ``storage_for(url)`` picks the backend from the lake's location: a path
+(or ``file://``) is the local disk, ``s3://bucket/prefix`` an S3-compatible store.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import time
 from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from tiktok_assets import settings
 
 SCRATCH_DIR = ".tmp"
 
@@ -33,6 +36,8 @@ class LakeStorage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def scratch_dir(self) -> Path: ...
+
+    def sweep_scratch(self, max_age_seconds: float = ...) -> int: ...
 
 
 def _fsync_dir(path: Path) -> None:
@@ -87,25 +92,60 @@ class LocalStorage:
         return self.root / SCRATCH_DIR
 
     def sweep_scratch(self, max_age_seconds: float = 24 * 3600) -> int:
-        """Delete temp files a killed writer left behind (never visible to readers, only disk).
+        return sweep_old_files(self.scratch_dir(), max_age_seconds)
 
-        Only files untouched for ``max_age_seconds`` go: a live writer touches its file at every row group.
-        """
-        root = self.scratch_dir()
-        removed = 0
-        if not root.exists():
-            return removed
-        cutoff = time.time() - max_age_seconds
-        for path in root.glob("*.parquet"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:  # a writer committed or aborted it meanwhile
-                continue
+
+def sweep_old_files(root: Path, max_age_seconds: float) -> int:
+    """Delete temp files a killed writer left in a scratch folder (never visible to readers, only disk).
+
+    Only files untouched for ``max_age_seconds`` go: a live writer touches its file at every row group.
+    """
+    removed = 0
+    if not root.exists():
         return removed
+    cutoff = time.time() - max_age_seconds
+    for path in root.glob("*.parquet"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # a writer committed or aborted it meanwhile
+            continue
+    return removed
+
+
+class PartitionReplacedError(OSError):
+    """The partition was replaced while being read (object stores); reading it again sees one whole version."""
+
+
+class LakeUrlError(ValueError):
+    """A lake location this code cannot store to (an unknown scheme); raised at once, naming the URL."""
+
+
+def lake_url() -> str:
+    """The configured lake location: ``TIKTOK_LAKE_URL`` (``s3://bucket/prefix``, ``file:///…`` or a path),
+    else the local folder ``settings.lake_dir()`` (``TIKTOK_LAKE_DIR``, default ``<data>/lake``)."""
+    return os.environ.get("TIKTOK_LAKE_URL") or str(settings.lake_dir())
+
+
+def storage_for(url: str | Path) -> LakeStorage:
+    """The storage of a lake location: a path or ``file://`` URL → ``LocalStorage``; ``s3://`` → ``S3Storage``
+    (endpoint, region and credentials from the environment)."""
+    location = str(url)
+    scheme, sep, rest = location.partition("://")
+    if not sep:
+        return LocalStorage(location)
+    if scheme == "file":
+        return LocalStorage(rest)
+    if scheme == "s3":
+        from tiktok_assets.lake.s3_storage import S3Storage  # pyarrow's S3 support loads only when used
+
+        return S3Storage(location)
+    raise LakeUrlError(
+        f"unsupported lake URL scheme {scheme!r} in {location!r}: use a path, file:// or s3://"
+    )
 
 
 def as_storage(lake: LakeStorage | Path | str) -> LakeStorage:
-    """A storage for a path (a local lake), or the storage itself."""
-    return lake if isinstance(lake, LakeStorage) else LocalStorage(lake)
+    """The storage itself, or the storage of a lake location (path or URL)."""
+    return lake if isinstance(lake, LakeStorage) else storage_for(lake)

@@ -35,7 +35,7 @@ class DbtBuildConfig(dg.Config):
 
 def dbt_vars(lake: LakeResource, window: dg.TimeWindow | None = None) -> dict[str, str]:
     """What dbt needs: the lake (from its resource), the warehouse, and the partition window."""
-    out = {"lake_dir": str(lake.root), "duckdb_path": str(settings.duckdb_path())}
+    out = {"lake_dir": lake.url, "duckdb_path": str(settings.duckdb_path())}
     if window is not None:
         out["min_date"] = window.start.date().isoformat()
         out["max_date"] = window.end.date().isoformat()
