@@ -18,12 +18,14 @@ REGION = "us-east-1"
 class ObjectStore:
     """``start()`` → endpoint URL; ``credentials`` are random per start (a secret to look for in logs)."""
 
-    def __init__(self, bucket: str = "tiktok-lake") -> None:
+    def __init__(self, bucket: str = "") -> None:
         try:
             from moto.server import ThreadedMotoServer
         except ImportError as exc:
             raise ServiceUnavailableError("moto's S3 server is missing: pip install 'moto[server]'") from exc
-        self.bucket = bucket
+        # moto keeps every server's buckets in one process-wide store: a bucket of its own per store, so a
+        # second cluster in the same process (the tests) never sees the first one's objects.
+        self.bucket = bucket or f"tiktok-lake-{secrets.token_hex(4)}"
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.credentials = {
             "AWS_ACCESS_KEY_ID": "AKIA" + secrets.token_hex(8).upper(),
