@@ -19,7 +19,7 @@ from tiktok_assets.clients.ensembledata import EnsembleDataClient
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import ResearchClient
 from tiktok_assets.clients.vce import VceClient, make_rqs
-from tiktok_assets.clock import clock_now
+from tiktok_assets.clock import CLOCK_ENV, clock_now
 
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:9400"
@@ -84,9 +84,12 @@ def research_client(
 ) -> ResearchClient:  # fmt: skip
     """A Research API client for these settings (each ``None`` falls back to the environment)."""
     key, secret, url = research_target(client_key, client_secret, base_url)
+    if clock is None and os.environ.get(CLOCK_ENV):
+        clock = lambda: clock_now().timestamp()  # noqa: E731
+    # No clock given: the client follows the server's (its Date header), whatever the wall clock says.
     return ResearchClient(
         key, secret, url, ledger=ledger_for(ledger_url), budget=budgets, http_timeout=http_timeout,
-        clock=clock or (lambda: clock_now().timestamp()),
+        clock=clock,
     )  # fmt: skip
 
 
