@@ -20,6 +20,7 @@ UNIQUE_KEYS = "unique_keys"
 NON_NULL_IDS = "non_null_ids"
 CREATE_TIME_IN_PARTITION = "create_time_in_partition"
 COUNTS_NON_NEGATIVE = "counts_non_negative"
+NO_QUARANTINED_ROWS = "no_quarantined_rows"
 
 
 def id_columns(ds: Dataset) -> list[str]:
@@ -92,6 +93,9 @@ def check_specs(asset_key: dg.AssetKey, ds: Dataset, *, time_rule: str | None) -
         dg.AssetCheckSpec(UNIQUE_KEYS, asset=asset_key, description=f"Rows are unique on {ds.key}."),
         dg.AssetCheckSpec(NON_NULL_IDS, asset=asset_key, description=f"No null in {id_columns(ds)}."),
         dg.AssetCheckSpec(COUNTS_NON_NEGATIVE, asset=asset_key, description=f"No negative {count_columns(ds)}."),
+        dg.AssetCheckSpec(NO_QUARANTINED_ROWS, asset=asset_key, description=(
+            f"No record went to the quarantine ({ds.source}/quarantine): every record the API returned could "
+            f"be stored and keyed by {ds.key}.")),
     ]  # fmt: skip
     if time_rule:
         what = (
@@ -111,9 +115,13 @@ def evaluate(
     *,
     time_rule: str | None,
     day_dim: str = "date",
+    quarantined: Callable[[Mapping[str, str]], int] = lambda _p: 0,
 ) -> list[dg.AssetCheckResult]:
-    """Run every check of ``ds`` over the given lake partitions (the ones this run committed)."""
-    found: dict[str, list[str]] = {UNIQUE_KEYS: [], NON_NULL_IDS: [], COUNTS_NON_NEGATIVE: []}
+    """Run every check of ``ds`` over the given lake partitions (the ones this run committed);
+    ``quarantined`` counts a partition's quarantined records."""
+    found: dict[str, list[str]] = {
+        UNIQUE_KEYS: [], NON_NULL_IDS: [], COUNTS_NON_NEGATIVE: [], NO_QUARANTINED_ROWS: [],
+    }  # fmt: skip
     if time_rule:
         found[CREATE_TIME_IN_PARTITION] = []
     rows = 0
@@ -130,6 +138,10 @@ def evaluate(
         found[COUNTS_NON_NEGATIVE] += [
             f"{label}: {p}" for p in problems_non_negative(table, count_columns(ds))
         ]
+        held = quarantined(partition)
+        found[NO_QUARANTINED_ROWS] += (
+            [f"{label}: {held} records quarantined ({ds.source}/quarantine)"] if held else []
+        )
         if time_rule and ds.time_column:
             start, end = day_bounds(date.fromisoformat(partition[day_dim]))
             found[CREATE_TIME_IN_PARTITION] += [

@@ -12,7 +12,7 @@ import pyarrow as pa
 from tiktok_assets.collect import checks
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.lake import layout, reader
-from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.datasets import Dataset, quarantine_of, quarantine_partition
 from tiktok_assets.lake.storage import LakeStorage
 
 
@@ -49,16 +49,24 @@ def finish(
 
     ``partitions`` maps each Dagster partition key of this run to its lake partition.
     """
-    total, preview_from = 0, None
+    total, quarantined, preview_from = 0, 0, None
     per_partition: dict[str, Any] = {}
     ranged = len(partitions) > 1
+
+    def held(lake_partition: Mapping[str, str]) -> int:  # records the partition's quarantine holds
+        where = (quarantine_of(dataset.source), quarantine_partition(dataset, lake_partition))
+        return reader.partition_rows(storage, *where) or 0
+
     for key, lake_partition in partitions.items():
         rows = reader.partition_rows(storage, dataset, lake_partition) or 0  # from the footer: no data read
         total += rows
+        in_quarantine = held(lake_partition)
+        quarantined += in_quarantine
         preview_from = lake_partition if rows else preview_from
         per_partition = {
             "dagster/row_count": rows,
             "rows": rows,
+            "quarantined_rows": in_quarantine,
             "lake_path": storage.uri(layout.partition_key(dataset, lake_partition)),
         }
         if ranged:  # a range run: each partition's own count, not the run's total
@@ -70,6 +78,8 @@ def finish(
         "requests_spent": spend.requests,
         "records_received": spend.records,
         "run_rows": total,
+        "run_quarantined_rows": quarantined,
+        "run_text_repaired": spend.repaired,
         "dagster/column_schema": column_schema(dataset),
         "preview": markdown_preview(preview_table, columns),
         **{f"quota_{name}": left for name, left in quota.items()},
@@ -83,5 +93,6 @@ def finish(
         lambda p: reader.read_partition(storage, dataset, p, checks.needed_columns(dataset)),
         list(partitions.values()),
         time_rule=time_rule,
+        quarantined=held,
     )
     return dg.MaterializeResult(metadata=metadata, check_results=results)
