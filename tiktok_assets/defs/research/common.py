@@ -11,6 +11,7 @@ import dagster as dg
 from tiktok_assets.clients.errors import QuotaExhaustedError
 from tiktok_assets.collect import checks
 from tiktok_assets.collect.metadata import column_schema
+from tiktok_assets.collect.retries import never_retried, step_retry_policy
 from tiktok_assets.endpoints.spec import Endpoint
 
 GROUP = "research"
@@ -26,12 +27,14 @@ def asset_defaults(
     key: dg.AssetKey, endpoint: Endpoint, partitions_def: dg.PartitionsDefinition,
     metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """``@dg.asset`` arguments every asset of the group shares: the pool, the checks, the schema."""
+    """``@dg.asset`` arguments every asset of the group shares: the pool, the step retries, the checks, the
+    schema."""
     return {
         "key": key,
         "group_name": GROUP,
         "partitions_def": partitions_def,
         "pool": POOL,
+        "retry_policy": step_retry_policy(),  # collect/retries.py: a retry resumes where the attempt stopped
         "kinds": {"parquet"},
         "check_specs": checks.check_specs(key, endpoint.dataset, time_rule=endpoint.time_rule),
         "metadata": {"dagster/column_schema": column_schema(endpoint.dataset), **(metadata or {})},
@@ -52,14 +55,16 @@ def collected_at(now: datetime) -> datetime:
 
 @contextmanager
 def quota_note(context: dg.AssetExecutionContext) -> Iterator[None]:
-    """``QuotaExhaustedError`` fails the step as itself, after a note on how the run resumes. No RetryPolicy:
-    retrying before the UTC-midnight reset only spends requests to fail."""
-    try:
+    """Failures a step retry cannot fix fail the step at once, not retried (``collect.retries``); the quota
+    after a note on how the run resumes: retrying before the UTC-midnight reset only spends requests to fail."""
+
+    def note(exc: Exception) -> None:
+        if isinstance(exc, QuotaExhaustedError):
+            context.log.error(
+                f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
+                f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
+                "partitions it already stored are skipped, the rest resume."
+            )
+
+    with never_retried(note):
         yield
-    except QuotaExhaustedError as exc:
-        context.log.error(
-            f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
-            f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
-            "partitions it already stored are skipped, the rest resume."
-        )
-        raise
