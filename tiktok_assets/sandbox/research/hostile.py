@@ -57,25 +57,25 @@ def _record_key(record: dict[str, Any]) -> int | None:
     return str_key(key) if isinstance(key, str) else None
 
 
-def mark(data: dict[str, Any], faults: FaultPlan) -> bool:
-    """Put sentinels into the records of ``data`` the plan picks; True when any was placed."""
+def mark(data: dict[str, Any], faults: FaultPlan) -> dict[str, int]:
+    """Put sentinels into the records of ``data`` the plan picks; how many of each kind were placed."""
     records = [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
     if not records and any(f in data for f in TEXT_FIELDS):
         records = [data]  # user/info: the profile's fields sit directly in data
-    placed = False
+    placed = {"oversized_id": 0, "bad_text": 0}
     for record in records:
         key = _record_key(record)
         if key is None:
             key = str_key(repr(sorted(record.items()))[:200])
         if isinstance(record.get("id"), int) and faults.hits_record("oversized_id", key):
             record["id"] = _BIG_ID.format(record["id"])
-            placed = True
+            placed["oversized_id"] += 1
         field = next((f for f in TEXT_FIELDS if isinstance(record.get(f), str)), None)
         if field is not None and faults.hits_record("bad_text", key):
             variant = int(faults.draw_record("bad_text", key) * len(_VARIANTS))
             record[field] += _BAD_TEXT.format(variant)
-            placed = True
-    return placed
+            placed["bad_text"] += 1
+    return {kind: n for kind, n in placed.items() if n}
 
 
 def finish_body(body: bytes) -> bytes:

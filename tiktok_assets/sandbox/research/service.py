@@ -209,7 +209,10 @@ class ResearchService:
             return error(400, "invalid_params", str(exc))
         self.quotas.add(API, bucket, now, records=page.records)
         self.stats.records(f"research {PREFIX}{path}", page.records)
-        if hostile.active(f) and hostile.mark(page.data, f):
+        placed = hostile.mark(page.data, f) if hostile.active(f) else {}
+        for kind, n in placed.items():
+            self.stats.fault(kind, n)
+        if placed:
             resp = SandboxResponse.json(200, envelope(page.data, "ok", "", lid))
             resp.body = hostile.finish_body(resp.body)
             return resp
