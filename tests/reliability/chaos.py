@@ -57,6 +57,8 @@ class Collection:
     accounts: list[str]
     queries: dict[str, dict[str, Any]]
     truth_cache: dict[str, set[int | str]] = field(default_factory=dict)
+    found: int = 0  # of the truth's keys compared by ``mismatches``, how many the lake (or quarantine) holds
+    wanted: int = 0  # how many keys the truth has there
 
     # -- what the lake holds ---------------------------------------------------------------------------------
     def _table(self, dataset: str, where: str = "") -> Any:
@@ -92,14 +94,15 @@ class Collection:
 
     # -- the comparison --------------------------------------------------------------------------------------
     def mismatches(self) -> list[str]:
-        """Every difference from the truth (empty: nothing lost, nothing twice)."""
+        """Every difference from the truth (empty: nothing lost, nothing twice); counts ``found``/``wanted``."""
+        self.found = self.wanted = 0
         problems = []
         for name, query in self.queries.items():
             got = self.keys("videos", f"query={name}")
             held = self.quarantined("videos", f"query={name}/")
             want = self.truth("video/query/", {"query": query, "start_date": self.first.replace("-", ""),
                                                 "end_date": self.last.replace("-", "")})  # fmt: skip
-            problems += _compare(f"videos {name}", got + held, want)
+            problems += _compare(f"videos {name}", got + held, want, self)
         problems += self._comment_mismatches()
         playlists = self._table("playlists")
         for row in playlists.to_pylist() if playlists is not None else []:
@@ -110,7 +113,7 @@ class Collection:
             if row["playlist_video_ids"] != want:
                 problems.append(f"playlist {row['playlist_id']}: {row['playlist_video_ids']} != {want}")
         users = self.keys("user_info", f"date={self.today}", "username")
-        problems += _compare("user_info", users, set(self.accounts))
+        problems += _compare("user_info", users, set(self.accounts), self)
         for dataset, path in ACCOUNT_PATHS.items():
             column = "username" if dataset in ("followers", "following") else "id"
             for account in self.accounts:
@@ -145,7 +148,7 @@ class Collection:
             for video_id in select_comment_videos(merged, settings_):
                 want = self.truth("video/comment/list/", {"video_id": video_id})
                 got = by_video.get(video_id, []) + [i for i in held if i in want]
-                problems += _compare(f"comments of {video_id} ({day})", got, want)
+                problems += _compare(f"comments of {video_id} ({day})", got, want, self)
                 covered += 1
         return problems if covered else ["no video selected for comments"]
 
@@ -169,7 +172,10 @@ def _as_key(key: str) -> int | str:
     return int(key) if key.isdigit() else key
 
 
-def _compare(what: str, got: list[Any], want: set[Any]) -> list[str]:
+def _compare(what: str, got: list[Any], want: set[Any], totals: Collection | None = None) -> list[str]:
+    if totals is not None:
+        totals.found += len(set(got) & want)
+        totals.wanted += len(want)
     problems = []
     dupes = len(got) - len(set(got))
     if dupes:

@@ -84,7 +84,10 @@ def test_the_daily_quota_is_never_retried_by_the_step(
     assets = research.build_assets(load_monitoring())
     videos = [a.key for a in assets if a.key.path[-1] == "videos_pets"]
     lake = LakeResource(lake_dir=str(tmp_path / "lake"))
-    tags = {"dagster/asset_partition_range_start": "2026-05-14", "dagster/asset_partition_range_end": "2026-06-12"}
+    tags = {
+        "dagster/asset_partition_range_start": "2026-05-14",
+        "dagster/asset_partition_range_end": "2026-06-12",
+    }
     with running_sandbox(research_daily_requests=1, per_minute=1_000_000) as sandbox:
         api = ResearchApiResource(
             base_url=sandbox.research_url, ledger_url=f"sqlite:///{tmp_path / 'q.sqlite'}"

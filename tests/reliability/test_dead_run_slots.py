@@ -98,6 +98,17 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs([process], timeout=10)
 
 
+def kill_a_cli_run_holding_the_slot(instance: dg.DagsterInstance, env: dict[str, str]) -> str:
+    """Start ``dagster asset materialize``, SIGKILL it once its step holds the pool's slot; its run id."""
+    first = subprocess.Popen(materialize(env), env=env, cwd=settings.project_root(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        return wait_for("the first run to hold the slot", lambda: next(iter(slot_holders(instance)), None))
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+
+
 def run_worker_pid(instance: dg.DagsterInstance, run_id: str) -> int:
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_START).records
     return records[0].event_log_entry.dagster_event.pid
@@ -119,15 +130,7 @@ def assert_recovered(instance: dg.DagsterInstance, killed: str, survivor: str) -
 def test_next_cli_run_after_a_sigkill_completes_without_the_daemon(home) -> None:  # type: ignore[no-untyped-def]
     home_dir, env, _sandbox = home
     with dg.DagsterInstance.from_config(str(home_dir)) as instance:
-        first = subprocess.Popen(materialize(env), env=env, cwd=settings.project_root(),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        try:
-            killed = wait_for(
-                "the first run to hold the slot", lambda: next(iter(slot_holders(instance)), None)
-            )
-        finally:
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
+        killed = kill_a_cli_run_holding_the_slot(instance, env)
         # The pool's one slot is still claimed by a run whose process is gone.
         assert slot_holders(instance) == {killed}
         done = subprocess.run(materialize(env), env=env, cwd=settings.project_root(), capture_output=True,
@@ -136,12 +139,26 @@ def test_next_cli_run_after_a_sigkill_completes_without_the_daemon(home) -> None
         survivor = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))[0]
         assert_recovered(instance, killed, survivor.dagster_run.run_id)
         # The next run itself freed the slot (no daemon here), and says so in its log.
-        said = [
-            r.event_log_entry.user_message
-            for r in instance.get_records_for_run(survivor.dagster_run.run_id).records
-        ]
+        said = messages(instance, survivor.dagster_run.run_id)
         assert any(killed in m and "gone" in m and "freed" in m for m in said), said
         assert any("run worker" in m and "is gone" in m for m in messages(instance, killed))
+
+
+def test_next_demo_run_after_a_sigkill_completes(home, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo runs in process (``execute_in_process`` brings its own executor): it reaps before each run."""
+    from tiktok_assets.cli import demo
+
+    home_dir, env, _sandbox = home
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.from_config(str(home_dir)) as instance:
+        killed = kill_a_cli_run_holding_the_slot(instance, env)
+        from tiktok_assets.definitions import defs
+
+        step = {"keys": [dg.AssetKey(["research", "user_info"])], "partition_key": SNAPSHOT_DAY, "label": "x"}
+        result = demo._run(defs(), instance, step)
+        assert result.success
+        assert_recovered(instance, killed, result.run_id)
 
 
 def test_next_daemon_launched_run_after_a_sigkill_completes(home) -> None:  # type: ignore[no-untyped-def]

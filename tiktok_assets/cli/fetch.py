@@ -363,18 +363,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
-    except (InvalidInputError, AuthError, MissingCredentialsError) as exc:
-        bar.close()
+    except (InvalidInputError, AuthError, MissingCredentialsError, UserUnavailableError) as exc:
+        bar.close()  # never resumable as given: nothing is left behind to resume
         if not stored:
             partial.discard()
+        if isinstance(exc, UserUnavailableError):
+            print(f"fetch: nothing to collect: {exc}", file=sys.stderr)
+            return 4
         print(f"fetch: {exc}\nThis request cannot succeed as given: fix it and run again.", file=sys.stderr)
         return 2
-    except UserUnavailableError as exc:
-        bar.close()
-        if not stored:
-            partial.discard()
-        print(f"fetch: nothing to collect: {exc}", file=sys.stderr)
-        return 4
     except ApiError as exc:
         bar.close()
         print(f"fetch: {exc}\n{kept()}; the same command resumes.", file=sys.stderr)
