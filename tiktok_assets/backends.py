@@ -15,11 +15,12 @@ import os
 from collections.abc import Callable, Mapping
 
 from tiktok_assets.clients import quota as quota_mod
+from tiktok_assets.clients.backoff import RetryPolicy
 from tiktok_assets.clients.ensembledata import EnsembleDataClient
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import ResearchClient
 from tiktok_assets.clients.vce import VceClient, make_rqs
-from tiktok_assets.clock import clock_now
+from tiktok_assets.clock import CLOCK_ENV, clock_now
 
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:9400"
@@ -80,13 +81,17 @@ def ledger_for(url: str | None) -> QuotaLedger:
 def research_client(
     *, client_key: str | None = None, client_secret: str | None = None, base_url: str | None = None,
     ledger_url: str | None = None, budgets: Mapping[str, Budget] | None = None, http_timeout: float = 120.0,
-    clock: Callable[[], float] | None = None,
+    clock: Callable[[], float] | None = None, retry_policy: str | None = None,
 ) -> ResearchClient:  # fmt: skip
-    """A Research API client for these settings (each ``None`` falls back to the environment)."""
+    """A Research API client for these settings (each ``None`` falls back to the environment; the retry
+    policy to ``TIKTOK_RETRY_POLICY``)."""
     key, secret, url = research_target(client_key, client_secret, base_url)
+    if clock is None and os.environ.get(CLOCK_ENV):
+        clock = lambda: clock_now().timestamp()  # noqa: E731
+    # No clock given: the client follows the server's (its Date header), whatever the wall clock says.
     return ResearchClient(
         key, secret, url, ledger=ledger_for(ledger_url), budget=budgets, http_timeout=http_timeout,
-        clock=clock or (lambda: clock_now().timestamp()),
+        clock=clock, policy=RetryPolicy.from_spec(retry_policy) if retry_policy else None,
     )  # fmt: skip
 
 

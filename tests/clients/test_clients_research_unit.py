@@ -141,7 +141,7 @@ def test_retries_are_counted_and_bounded() -> None:
     (page,) = list(c.iter_videos(Q, "20240101", "20240130"))
     assert page.requests == 5 and len(page.records) == 27
     assert len(sleeps) == 4 and sleeps == sorted(sleeps)  # exponential backoff
-    api = Api([err(500, "internal_error")] * 10)
+    api = Api([err(500, "internal_error")] * 100)
     with pytest.raises(Exception, match="internal_error"):
         list(client(api).iter_videos(Q, "20240101", "20240130"))
     assert len(api.data_requests) == RetryPolicy().max_attempts
@@ -157,28 +157,65 @@ def test_token_refreshed_once_on_401() -> None:
     assert api.token_requests == 2 and len(api.data_requests) == 2
 
 
-def test_429_per_minute_waits_then_calls_it_daily() -> None:
+def test_429_rate_limit_waits_with_growing_backoff_then_calls_it_daily_after_a_window() -> None:
     sleeps: list[float] = []
     api = Api([err(429, "rate_limit_exceeded"), fixture("c4d_api_videos_response_page_2_of_2.json")])
     list(client(api, sleeps).iter_videos(Q, "20240101", "20240130"))
     assert len(api.data_requests) == 2 and len(sleeps) == 1
+    # 429s that outlast a per-minute window (RetryPolicy.daily_after seconds of waiting) are the daily quota.
+    sleeps = []
+    policy = RetryPolicy.named("standard", max_delay=40.0, jitter=0.0, sleep=sleeps.append)
     api = Api([err(429, "rate_limit_exceeded")] * 20)
+    c = ResearchClient(
+        "k", "s", "https://research.test", policy=policy, http_transport=httpx.MockTransport(api)
+    )
     with pytest.raises(QuotaExhaustedError) as info:
-        list(client(api).iter_videos(Q, "20240101", "20240130"))
-    assert len(api.data_requests) == RetryPolicy().rate_limit_attempts + 1
+        list(c.iter_videos(Q, "20240101", "20240130"))
+    assert sleeps == sorted(sleeps) and sleeps[0] < 2  # starting short, growing
+    assert sum(sleeps[:-1]) < 90 <= sum(sleeps)
     assert info.value.resets_at.hour == 0
 
 
-def test_429_with_ledger_at_budget_is_daily_at_once(tmp_path: Path) -> None:
+def test_429_interleaved_with_other_faults_is_not_the_daily_quota() -> None:
+    """Ordinary rate limiting among other faults: every 429 of one request does not add up to "daily"."""
+    ok = fixture("c4d_api_videos_response_page_2_of_2.json")
+    api = Api([err(429, "rate_limit_exceeded"), err(500, "internal_error")] * 6 + [ok])
+    (page,) = list(client(api).iter_videos(Q, "20240101", "20240130"))
+    assert page.requests == 13 and len(page.records) == 27
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("daily_quota_limit_exceeded", "The API daily quota limit exceeded. Please try again later"),
+        ("rate_limit_exceeded", "Daily quota limit exceeded"),  # both limits as rate_limit_exceeded
+    ],
+)
+def test_429_daily_quota_stops_at_once_and_reconciles_the_ledger(
+    tmp_path: Path, code: str, message: str
+) -> None:
     ledger = QuotaLedger(f"sqlite:///{tmp_path / 'q.sqlite'}")
-    api = Api([fixture("c4d_api_videos_response_page_1_of_2.json"), err(429, "rate_limit_exceeded")])
-    c = client(api, ledger=ledger, budget={"video": Budget(requests=2)}, clock=lambda: 1_781_524_800.0)
-    with pytest.raises(QuotaExhaustedError):
+    api = Api([fixture("c4d_api_videos_response_page_1_of_2.json"), err(429, code, message)])
+    c = client(api, ledger=ledger, budget={"video": Budget(requests=900)}, clock=lambda: 1_781_524_800.0)
+    with pytest.raises(QuotaExhaustedError) as info:
         list(c.iter_videos(Q, "20240101", "20240130"))
-    assert len(api.data_requests) == 2  # no per-minute waiting: the ledger says the day is spent
-    # The 429 was given back (the server refused it before counting): the ledger holds the one real request.
-    assert ledger.used("research", "video", date(2026, 6, 15)).requests == 1
+    assert len(api.data_requests) == 2 and info.value.resets_at.isoformat() == "2026-06-16T00:00:00+00:00"
+    # The server says the day is spent: the ledger books the whole budget, so no process sends more today.
+    assert ledger.used("research", "video", date(2026, 6, 15)).requests == 900
     assert ledger.used("research", "video", date(2026, 6, 15)).records == 27
+    with pytest.raises(BudgetExceededError):
+        list(client(Api([]), ledger=ledger, budget={"video": Budget(requests=900)}, clock=lambda: 1_781_524_800.0).iter_videos(Q, "20240101", "20240130"))  # fmt: skip
+
+
+def test_retry_after_is_honoured() -> None:
+    sleeps: list[float] = []
+    limited = httpx.Response(
+        429, json={"data": {}, "error": {"code": "rate_limit_exceeded", "message": "", "log_id": "l"}},
+        headers={"retry-after": "0.25"},
+    )  # fmt: skip
+    api = Api([limited, fixture("c4d_api_videos_response_page_2_of_2.json")])
+    list(client(api, sleeps).iter_videos(Q, "20240101", "20240130"))
+    assert sleeps == [0.25]
 
 
 def test_token_refreshed_before_expiry() -> None:

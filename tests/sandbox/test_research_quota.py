@@ -1,4 +1,7 @@
-"""Daily quota buckets (reset at the sandbox clock's UTC midnight), records cap, per-minute limit."""
+"""Daily quota buckets (reset at the sandbox clock's UTC midnight), records cap, per-minute limit.
+
+The two limits answer different 429s: ``daily_quota_limit_exceeded`` for the daily quota (field) and
+``rate_limit_exceeded`` for the per-minute limit (doc), so a client can tell a wait from a stop."""
 
 from __future__ import annotations
 
@@ -17,6 +20,9 @@ QUERY = {
 }
 
 
+DAILY = (429, "daily_quota_limit_exceeded")
+
+
 def code(r: Any) -> tuple[int, str]:
     return r.status_code, r.json()["error"]["code"]
 
@@ -27,9 +33,10 @@ def test_video_and_comment_share_a_daily_bucket(sandbox_factory: Any) -> None:
     assert code(raw.post("video/comment/list/", {"video_id": vid})) == (200, "ok")
     assert code(raw.post("video/query/", QUERY, "id")) == (200, "ok")
     r = raw.post("video/comment/list/", {"video_id": vid})
-    assert code(r) == (429, "rate_limit_exceeded")
-    assert "2026-06-16T00:00:00Z" in r.json()["error"]["message"]
-    assert code(raw.post("video/query/", QUERY, "id")) == (429, "rate_limit_exceeded")
+    assert code(r) == DAILY
+    assert r.json()["error"]["message"] == "The API daily quota limit exceeded. Please try again later"
+    assert "retry-after" not in r.headers  # not documented for either 429
+    assert code(raw.post("video/query/", QUERY, "id")) == DAILY
     # Other buckets are not affected.
     assert code(raw.post("user/followers/", {"username": USER})) == (200, "ok")
     assert code(raw.post("user/info/", {"username": USER})) == (200, "ok")
@@ -46,7 +53,7 @@ def test_follow_bucket(sandbox_factory: Any) -> None:
     raw = ResearchRaw(sandbox_factory(research_follow_daily_requests=2))
     assert code(raw.post("user/followers/", {"username": USER})) == (200, "ok")
     assert code(raw.post("user/following/", {"username": USER})) == (200, "ok")
-    assert code(raw.post("user/followers/", {"username": USER})) == (429, "rate_limit_exceeded")
+    assert code(raw.post("user/followers/", {"username": USER})) == DAILY
     assert code(raw.post("video/query/", QUERY, "id")) == (200, "ok")
     raw.close()
 
@@ -55,7 +62,7 @@ def test_daily_records_cap(sandbox_factory: Any) -> None:
     raw = ResearchRaw(sandbox_factory(research_daily_records=15))
     assert code(raw.post("video/query/", QUERY, "id")) == (200, "ok")
     assert code(raw.post("video/query/", QUERY, "id")) == (200, "ok")
-    assert code(raw.post("video/query/", QUERY, "id")) == (429, "rate_limit_exceeded")
+    assert code(raw.post("video/query/", QUERY, "id")) == DAILY
     assert raw.handle.stats()["quota"]["research"]["2026-06-15"]["video"]["records"] >= 15
     raw.close()
 
@@ -65,7 +72,8 @@ def test_per_minute_limit(sandbox_factory: Any) -> None:
     assert code(raw.post("user/info/", {"username": USER})) == (200, "ok")
     assert code(raw.post("user/info/", {"username": USER})) == (200, "ok")
     r = raw.post("user/info/", {"username": USER})
-    assert code(r) == (429, "rate_limit_exceeded") and "minute" in r.json()["error"]["message"]
+    assert code(r) == (429, "rate_limit_exceeded")
+    assert r.json()["error"]["message"] == "The API rate limit was exceeded. Please try again later."
     raw.handle.advance(50)  # the next minute of the sandbox clock
     assert code(raw.post("user/info/", {"username": USER})) == (200, "ok")
     raw.close()
@@ -75,5 +83,5 @@ def test_quota_counts_requests_even_when_they_fail(sandbox_factory: Any) -> None
     raw = ResearchRaw(sandbox_factory(research_daily_requests=2))
     assert raw.post("video/query/", {"query": {}}, "id").status_code == 400
     assert code(raw.post("video/query/", QUERY, "id")) == (200, "ok")
-    assert code(raw.post("video/query/", QUERY, "id")) == (429, "rate_limit_exceeded")
+    assert code(raw.post("video/query/", QUERY, "id")) == DAILY
     raw.close()

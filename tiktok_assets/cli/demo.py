@@ -122,6 +122,10 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
 
 
 def _run(defs: Any, instance: Any, step: dict[str, Any]) -> Any:
+    from tiktok_assets.collect.dead_runs import reap_dead_runs
+
+    # In-process runs do not use the code location's executor: give back the slots of dead runs here.
+    reap_dead_runs(instance, log=print)
     job = defs.resolve_implicit_job_def_def_for_assets(step["keys"])
     return job.execute_in_process(
         instance=instance,

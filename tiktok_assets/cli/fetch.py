@@ -5,8 +5,15 @@
 - ``--param name=value`` (repeatable): a value that parses as JSON is sent as JSON (``query={"and": …}``,
   ``max_count=50``), anything else as a string. VCE takes ``condition_groups``, ``fields``, ``limit``.
 - Retries, quota (the shared ledger) and resume come from the clients. Pages are appended to
-  ``FILE.parquet.partial/`` as they arrive; if the run stops (quota, crash, Ctrl-C) the same command resumes:
-  a video search continues below the oldest stored video, cursor endpoints from the last stored cursor.
+  ``FILE.parquet.partial/`` as they arrive; if the run stops (quota, crash, Ctrl-C, a fault that outlasted
+  the retries) the same command resumes: a video search continues below the oldest stored video, cursor
+  endpoints from the last stored cursor. A request that can never succeed (bad input, refused credentials)
+  says so and keeps nothing to resume.
+- ``collected_at`` is the backend's clock (the server's ``Date``), not this machine's.
+- Exit status: 0 done; 1 stopped on a fault after the retries (the same command resumes); 2 bad input or
+  refused credentials (fix the command); 3 quota spent (the same command resumes after the reset it names);
+  4 nothing requested was available (a private, unknown or refused account: said on stderr; for
+  ``user/info`` the file still records the status); 130 interrupted.
 - The output has the lake's schema for the endpoint's dataset (its declaration in ``endpoints``) where one
   exists; otherwise
   (EnsembleData, VCE categories without a lake dataset) a generic table: ``key``, ``record_json``,
@@ -19,7 +26,7 @@ import argparse
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,7 +106,7 @@ class Partial:
                 self.state = saved
             else:  # a different request: its leftovers are not ours to resume
                 shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        # The folder is made by the first page kept: a run that keeps nothing leaves nothing behind.
 
     def records(self) -> list[dict[str, Any]]:
         if not self.records_path.exists():
@@ -113,6 +120,7 @@ class Partial:
         return out
 
     def append(self, records: list[dict[str, Any]], cursor: Any) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
         with self.records_path.open("ab") as f:
             f.write(b"".join(orjson.dumps(r) + b"\n" for r in records))
             f.flush()
@@ -141,9 +149,11 @@ def _budgets(args: argparse.Namespace) -> Any:
 
 def _pages(
     args: argparse.Namespace, params: dict[str, Any], partial: Partial, stored: list[dict[str, Any]]
-) -> Iterator[Any]:
+) -> tuple[Iterator[Any], Callable[[], datetime]]:
+    """The endpoint's pages, and the backend's clock (the server's ``Date`` once it answered)."""
     from tiktok_assets import backends
     from tiktok_assets.clients.pages import Page, ResumeState
+    from tiktok_assets.clock import clock_now
 
     fields = [f.strip() for f in args.fields.split(",")] if args.fields else None
     cursor = partial.state.get("cursor")
@@ -154,8 +164,9 @@ def _pages(
         resume = (
             ResumeState.from_records(stored) if stored and args.endpoint.strip("/") == "video/query" else None
         )
-        yield from client.iter_endpoint(args.endpoint, params, fields, resume=resume, cursor=cursor)
-    elif args.api == "ensembledata":
+        pages = client.iter_endpoint(args.endpoint, params, fields, resume=resume, cursor=cursor)
+        return pages, lambda: datetime.fromtimestamp(client.clock(), UTC)
+    if args.api == "ensembledata":
         from tiktok_assets.clients.ensembledata_endpoints import endpoint_for
 
         ed = backends.ensembledata_client(
@@ -168,14 +179,21 @@ def _pages(
                 ep.cursor_param: cursor[0],
                 **({"page_token": cursor[1]} if cursor[1] else {}),
             }
-        for page in ed.iter_pages(ep.path, params):
-            page.cursor = [page.cursor, page.meta.get("nextPageToken")]
-            yield page
-    else:
+
+        def ed_pages() -> Iterator[Any]:
+            for page in ed.iter_pages(ep.path, params):
+                page.cursor = [page.cursor, page.meta.get("nextPageToken")]
+                yield page
+
+        return ed_pages(), lambda: datetime.fromtimestamp(ed.transport.server_now(), UTC)
+
+    def vce_pages() -> Iterator[Any]:
         vce = backends.vce_client(base_url=args.base_url, poll_interval=args.poll_interval)
         groups = params.get("condition_groups") or []
         records = vce.run(args.endpoint, groups, fields or params.get("fields") or "id", params.get("limit"))
         yield Page(records, None, False, requests=vce.calls)
+
+    return vce_pages(), clock_now
 
 
 # --- output --------------------------------------------------------------------------------------------------------
@@ -214,10 +232,12 @@ def write_output(
     records: list[dict[str, Any]],
     params: Mapping[str, Any],
     collected_at: datetime,
-) -> tuple[str, int]:
-    """Dedupe by key (first wins), normalize, write atomically. Returns (dataset or 'generic', rows)."""
+) -> tuple[str, int, int]:
+    """Dedupe by key (first wins), normalize, write atomically. Returns (dataset or 'generic', rows,
+    records quarantined: they go to ``quarantine_path``)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from tiktok_assets.lake.normalize import quarantine_table, quarantined, without_quarantine
 
     unique: dict[str, dict[str, Any]] = {}
     if endpoint.strip("/").endswith("playlist/info") and records:  # pages → one playlist record
@@ -248,10 +268,24 @@ def write_output(
             }
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    held = quarantined(table)
+    _write_atomically(without_quarantine(table), out)
+    if held:
+        _write_atomically(quarantine_table(held), quarantine_path(out))
+    return name, table.num_rows, len(held)
+
+
+def quarantine_path(out: Path) -> Path:
+    """Where ``fetch`` keeps the records it could not key: beside the output (the lake's quarantine shape)."""
+    return out.with_name(out.stem + ".quarantine.parquet")
+
+
+def _write_atomically(table: Any, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, out)
-    return name, table.num_rows
+    os.replace(tmp, path)
 
 
 def _quota_meter(args: argparse.Namespace) -> Any:
@@ -272,10 +306,22 @@ def _quota_meter(args: argparse.Namespace) -> Any:
     return lambda: f"{ledger.used('ensembledata', 'units').units}/{args.budget or '∞'} units today"
 
 
+def unavailable(records: list[dict[str, Any]]) -> list[str]:
+    """``user/info`` records of accounts the API would not return (``status`` is not ok)."""
+    return [f"{r.get('username')!r} ({r['status']})" for r in records if r.get("status") not in (None, "ok")]
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from tiktok_assets.clients.errors import ApiError, QuotaExhaustedError
+    from tiktok_assets.backends import MissingCredentialsError
+    from tiktok_assets.clients.errors import (
+        ApiError,
+        AuthError,
+        InvalidInputError,
+        QuotaExhaustedError,
+        UserUnavailableError,
+    )
 
     try:
         params = parse_params(args.param)
@@ -287,16 +333,17 @@ def run(args: argparse.Namespace) -> int:
         out, {"api": args.api, "endpoint": args.endpoint, "params": params, "fields": args.fields}
     )
     stored = partial.records()
-    try:
-        quota = _quota_meter(args)
-    except ApiError as exc:
-        print(f"fetch: {exc}", file=sys.stderr)
-        return 2
-    pages = rows = requests = units = skipped = 0
+    pages = rows = requests = units = skipped = repaired = 0
     bar = tqdm(desc=f"{args.api} {args.endpoint}", unit="page", disable=args.no_progress, file=sys.stderr)
     bar.set_postfix(rows=len(stored), requests=0, resumed=bool(stored))
+
+    def kept() -> str:
+        return f"{len(stored)} rows kept in {partial.dir}" if stored else "nothing kept"
+
     try:
-        for page in _pages(args, params, partial, stored):
+        quota = _quota_meter(args)
+        source, backend_now = _pages(args, params, partial, stored)
+        for page in source:
             partial.append(page.records, page.cursor)
             stored.extend(page.records)
             pages += 1
@@ -304,6 +351,7 @@ def run(args: argparse.Namespace) -> int:
             requests += page.requests
             units += page.units
             skipped += page.skipped
+            repaired += getattr(page, "repaired", 0)
             bar.update(1)
             bar.set_postfix(
                 rows=len(stored), requests=requests, quota=quota(), **({"units": units} if units else {})
@@ -311,30 +359,44 @@ def run(args: argparse.Namespace) -> int:
     except QuotaExhaustedError as exc:
         bar.close()
         print(
-            f"fetch: {exc}\n{len(stored)} rows kept in {partial.dir}; run the same command after "
-            f"{exc.resets_at.isoformat()} to resume.",
+            f"fetch: {exc}\n{kept()}; run the same command after {exc.resets_at.isoformat()} to resume.",
             file=sys.stderr,
         )
         return 3
+    except (InvalidInputError, AuthError, MissingCredentialsError, UserUnavailableError) as exc:
+        bar.close()  # never resumable as given: nothing is left behind to resume
+        if not stored:
+            partial.discard()
+        if isinstance(exc, UserUnavailableError):
+            print(f"fetch: nothing to collect: {exc}", file=sys.stderr)
+            return 4
+        print(f"fetch: {exc}\nThis request cannot succeed as given: fix it and run again.", file=sys.stderr)
+        return 2
     except ApiError as exc:
         bar.close()
-        print(
-            f"fetch: {exc}\n{len(stored)} rows kept in {partial.dir}; the same command resumes.",
-            file=sys.stderr,
-        )
-        return 2
+        print(f"fetch: {exc}\n{kept()}; the same command resumes.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         bar.close()
-        print(
-            f"fetch: interrupted; {len(stored)} rows kept in {partial.dir}; the same command resumes.",
-            file=sys.stderr,
-        )
+        print(f"fetch: interrupted; {kept()}; the same command resumes.", file=sys.stderr)
         return 130
     bar.close()
-    dataset, n = write_output(out, args.api, args.endpoint, stored, params, datetime.now(UTC))
+    dataset, n, held = write_output(out, args.api, args.endpoint, stored, params, backend_now())
     partial.discard()
     print(
         f"{n} rows ({dataset}) → {out}; {pages} pages, {requests} requests"
         f"{f', {units} units' if units else ''}{f', {skipped} already stored' if skipped else ''}"
+        f"{f', {repaired} bad characters replaced by U+FFFD' if repaired else ''}"
     )
+    if held:
+        print(f"fetch: {held} records could not be keyed (e.g. an id beyond int64): kept in {quarantine_path(out)}",
+              file=sys.stderr)  # fmt: skip
+    missing = (
+        unavailable(stored) if args.api == "research" and args.endpoint.strip("/") == "user/info" else []
+    )
+    if missing:
+        print(
+            f"fetch: not available: {', '.join(missing)} (recorded with its status in {out})", file=sys.stderr
+        )
+        return 4 if len(missing) == len(stored) else 0
     return 0

@@ -51,7 +51,9 @@ class SearchIdNotReadyError(RetryableError):
 
 
 class RateLimitedError(RetryableError):
-    """A per-minute limit (429): wait and retry. ``retry_after`` in seconds when the server said so."""
+    """A 429. ``daily``: the API said its daily quota is spent (the client stops with
+    ``QuotaExhaustedError``); otherwise a rate limit: wait and retry. ``retry_after`` in seconds when the
+    server said so."""
 
     def __init__(
         self,
@@ -59,11 +61,13 @@ class RateLimitedError(RetryableError):
         *,
         retry_after: float | None = None,
         server_now: datetime | None = None,
+        daily: bool = False,
         **kw: object,
     ) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.retry_after = retry_after
         self.server_now = server_now
+        self.daily = daily
 
 
 class TokenExpiredError(ApiError):

@@ -13,7 +13,8 @@ class Page:
     """One API page. ``records`` are in the API's own shape (NULs stripped, big ints exact).
 
     ``requests``: HTTP requests this page cost, retries included. ``skipped``: records dropped because a
-    resume said they were already stored. ``units``: EnsembleData units charged for it.
+    resume said they were already stored. ``units``: EnsembleData units charged for it. ``repaired``: bad
+    characters (not UTF-8, lone surrogates) replaced by U+FFFD in its records.
     """
 
     records: list[dict[str, Any]]
@@ -24,6 +25,7 @@ class Page:
     skipped: int = 0
     units: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    repaired: int = 0
 
 
 VideoPage = Page
@@ -37,6 +39,7 @@ class UserInfoResult:
     status: str
     data: Mapping[str, Any]
     requests: int = 1
+    repaired: int = 0  # bad characters replaced by U+FFFD
 
     @property
     def ok(self) -> bool:

@@ -6,17 +6,31 @@ run processes can share it), Postgres when ``TIKTOK_QUOTA_DB_URL`` says so. Ever
 
 Reserve, then settle: a client calls ``reserve`` before sending; the guarded UPDATE only succeeds while the
 day's count plus this request stays within the budget, so two processes cannot both take the last request.
-A reserved request counts as spent (the Research API counts failed 500s too, and a reset connection may have
-been counted), except a 429, which the server refused before counting (``release``); ``settle`` adds the
-records and the units actually charged.
+``settle`` adds the records and the units actually charged.
+
+What is booked — the API's own count where it is known, a conservative one where it is not:
+- counted (known): every answer of the backend, errors included (the Research API counts 500s: field; its
+  400s: the sandbox's choice, "quota is money"); EnsembleData: the ``units_charged`` header;
+- not counted (known): a 429 (refused before counting): ``release``;
+- unknown: no answer at all (reset, time-out) or the gateway's HTML 504: booked and marked ``uncertain``
+  (``mark_uncertain``). The figures stay conservative (``requests`` includes them; ``uncertain`` says how
+  many may not have counted), but the budget refuses on the *known* count, ``requests - uncertain``: a
+  request beyond the server's quota costs nothing (a 429), so unknowns never waste real quota. When the
+  server says the day is spent, ``reconcile_exhausted`` books the whole budget and clears the uncertainty,
+  and every process sharing the ledger stops sending. (A budget set below the server's quota can be
+  exceeded by at most that day's uncertain requests.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +50,10 @@ usage_table = sa.Table(
     sa.Column("requests", sa.BigInteger, nullable=False, default=0),
     sa.Column("records", sa.BigInteger, nullable=False, default=0),
     sa.Column("units", sa.BigInteger, nullable=False, default=0),
+    # Of ``requests``, those with no known fate (no answer, gateway HTML): booked, maybe not counted.
+    sa.Column("uncertain", sa.BigInteger, nullable=False, default=0, server_default="0"),
 )
+SCHEMA_WAIT_SECONDS = 60.0
 
 
 def with_postgres_driver(url: str) -> str:
@@ -62,6 +79,7 @@ class Usage:
     requests: int = 0
     records: int = 0
     units: int = 0
+    uncertain: int = 0  # of ``requests``: booked without knowing whether the server counted them
 
 
 @dataclass(frozen=True)
@@ -106,25 +124,49 @@ class QuotaLedger:
             pool_pre_ping=not is_sqlite,
         )
         if is_sqlite:
-
-            @sa.event.listens_for(self.engine, "connect")
-            def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-                cur = dbapi_conn.cursor()
-                cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-                cur.execute("PRAGMA busy_timeout=30000")  # wait for another process's write
-                cur.close()
-
+            _sqlite_immediate_transactions(self.engine)
         self._create_schema()
 
     def _create_schema(self) -> None:
-        """Create the table unless it exists. Several run processes starting on an empty database all find no
-        table and all CREATE it; the losers fail ("already exists" on SQLite, DuplicateObject/UniqueViolation
-        on PostgreSQL) once the winner has committed, so a failure with the table now present is success."""
+        """Create the table (or add a column an older ledger lacks) unless it is there. Several run processes
+        starting on an empty database all find no table and all CREATE it; the losers fail ("already exists"
+        on SQLite, DuplicateObject/UniqueViolation on PostgreSQL) once the winner has committed, and under
+        load SQLite may answer "database is locked" past its busy timeout: a failure is retried until the
+        schema is there (bounded by ``SCHEMA_WAIT_SECONDS``)."""
+        deadline = time.monotonic() + SCHEMA_WAIT_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                _metadata.create_all(self.engine)
+                self._add_missing_columns()
+                return
+            except sa.exc.DBAPIError:
+                if self._schema_complete():
+                    return
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(1.0, delay * 2)
+
+    def _schema_complete(self) -> bool:
         try:
-            _metadata.create_all(self.engine)
+            inspector = sa.inspect(self.engine)
+            if not inspector.has_table(usage_table.name):
+                return False
+            have = {c["name"] for c in inspector.get_columns(usage_table.name)}
         except sa.exc.DBAPIError:
-            if not sa.inspect(self.engine).has_table(usage_table.name):
-                raise
+            return False
+        return {c.name for c in usage_table.columns} <= have
+
+    def _add_missing_columns(self) -> None:
+        """A ledger created before a column existed gets it (``uncertain``, default 0)."""
+        have = {c["name"] for c in sa.inspect(self.engine).get_columns(usage_table.name)}
+        for column in usage_table.columns:
+            if column.name not in have:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE {usage_table.name} ADD COLUMN {column.name} BIGINT NOT NULL DEFAULT 0"
+                    )
 
     def __repr__(self) -> str:
         return f"QuotaLedger({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -166,8 +208,8 @@ class QuotaLedger:
         c = usage_table.c
         cond = self._where(api, bucket, d)
         if budget is not None:
-            if budget.requests is not None:
-                cond = sa.and_(cond, c.requests + requests <= budget.requests)
+            if budget.requests is not None:  # the known count: see the module docstring
+                cond = sa.and_(cond, c.requests - c.uncertain + requests <= budget.requests)
             if budget.records is not None:
                 cond = sa.and_(cond, c.records < budget.records)
             if budget.units is not None:
@@ -212,6 +254,29 @@ class QuotaLedger:
                 .values(requests=c.requests - reservation.requests, units=c.units - reservation.units)
             )
 
+    def mark_uncertain(self, reservation: Reservation) -> None:
+        """The reserved request got no answer the server is known to count (reset, gateway HTML)."""
+        c = usage_table.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                usage_table.update()
+                .where(self._where(reservation.api, reservation.bucket, reservation.day))
+                .values(uncertain=c.uncertain + reservation.requests)
+            )
+
+    def reconcile_exhausted(
+        self, api: str, bucket: str, budget: Budget | None, day: datetime | date | None = None
+    ) -> None:
+        """The server said the day's quota is spent: book at least the whole budget, nothing uncertain."""
+        d = utc_day(day)
+        c = usage_table.c
+        values: dict[str, Any] = {"uncertain": 0}
+        if budget is not None and budget.requests is not None:
+            values["requests"] = sa.case((c.requests < budget.requests, budget.requests), else_=c.requests)
+        with self.engine.begin() as conn:
+            self._ensure_row(conn, api, bucket, d)
+            conn.execute(usage_table.update().where(self._where(api, bucket, d)).values(**values))
+
     def charge(
         self,
         api: str,
@@ -235,10 +300,9 @@ class QuotaLedger:
     def used(self, api: str, bucket: str, day: datetime | date | str | None = None) -> Usage:
         d = day if isinstance(day, str) else utc_day(day)
         with self.engine.connect() as conn:
+            c = usage_table.c
             row = conn.execute(
-                sa.select(usage_table.c.requests, usage_table.c.records, usage_table.c.units).where(
-                    self._where(api, bucket, d)
-                )
+                sa.select(c.requests, c.records, c.units, c.uncertain).where(self._where(api, bucket, d))
             ).first()
         return Usage(*row) if row else Usage()
 
@@ -250,8 +314,31 @@ class QuotaLedger:
             return -1 if limit is None else max(0, limit - spent)
 
         return Usage(
-            left(budget.requests, u.requests), left(budget.records, u.records), left(budget.units, u.units)
+            left(budget.requests, u.requests - u.uncertain),
+            left(budget.records, u.records),
+            left(budget.units, u.units),
+            u.uncertain,
         )
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_immediate_transactions(engine: sa.Engine) -> None:
+    """SQLite across processes: WAL (readers never block the writer), a busy timeout, and every transaction
+    begun ``IMMEDIATE``. A deferred transaction that reads and then writes is refused at once ("database is
+    locked", no busy wait) when another process writes in between; an immediate one waits its turn."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # the driver's own BEGIN is replaced by the one below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        # Persistent: whichever process sets it first wins; a lock while another one switches it is harmless.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

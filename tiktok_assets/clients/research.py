@@ -126,7 +126,7 @@ class ResearchClient(ResearchSession):
         as a result whose ``status`` says why (for recording in the lake)."""
         _require(username, "username")
         try:
-            data, requests = self._post(
+            data, requests, repaired = self._post(
                 ENDPOINTS["user/info"],
                 {"username": username},
                 fields_param(fields, USER_FIELDS),
@@ -136,7 +136,7 @@ class ResearchClient(ResearchSession):
             if not missing_ok:
                 raise
             return UserInfoResult(username, exc.reason, {}, 1)
-        return UserInfoResult(username, "ok", data, requests)
+        return UserInfoResult(username, "ok", data, requests, repaired)
 
     def _iter_cursor(
         self,
@@ -154,7 +154,7 @@ class ResearchClient(ResearchSession):
             req = {**body, "max_count": max_count}
             if cursor is not None:
                 req["cursor"] = cursor
-            data, requests = self._post(ep, req, fields, username=username)
+            data, requests, repaired = self._post(ep, req, fields, username=username)
             records = data.get(ep.records_key) or []
             if not isinstance(records, list):
                 raise RetryableError(f"{ep.records_key} is not a list", api=API, endpoint=ep.path)
@@ -162,7 +162,7 @@ class ResearchClient(ResearchSession):
             has_more = bool(data.get("has_more"))
             if stop_at is not None and next_cursor is not None and int(next_cursor) >= stop_at:
                 has_more = False  # the API serves the first `stop_at` only; asking further fails
-            yield Page(records, next_cursor, has_more, requests=requests)
+            yield Page(records, next_cursor, has_more, requests=requests, repaired=repaired)
             if not has_more:
                 return
             if next_cursor is None or next_cursor == cursor:
@@ -253,10 +253,10 @@ class ResearchClient(ResearchSession):
     def pinned(self, username: str, fields: Sequence[str] | None = None) -> Page:
         _require(username, "username")
         ep = ENDPOINTS["user/pinned_videos"]
-        data, requests = self._post(
+        data, requests, repaired = self._post(
             ep, {"username": username}, fields_param(fields, VIDEO_FIELDS, ("id",)), username=username
         )
-        return Page(list(data.get(ep.records_key) or []), None, False, requests=requests)
+        return Page(list(data.get(ep.records_key) or []), None, False, requests=requests, repaired=repaired)
 
     # -- playlists --------------------------------------------------------------------------------------------
     def iter_playlist(self, playlist_id: int, max_count: int = 100) -> Iterator[Page]:
@@ -268,11 +268,11 @@ class ResearchClient(ResearchSession):
             body: dict[str, Any] = {"playlist_id": int(playlist_id), "max_count": max_count}
             if cursor is not None:
                 body["cursor"] = cursor
-            data, requests = self._post(ep, body)
+            data, requests, repaired = self._post(ep, body)
             has_more = bool(data.get("has_more"))
             next_cursor = data.get("cursor")
             record = {k: v for k, v in data.items() if k not in ("cursor", "has_more")}
-            yield Page([record], next_cursor, has_more, requests=requests)
+            yield Page([record], next_cursor, has_more, requests=requests, repaired=repaired)
             if not has_more:
                 return
             if next_cursor is None or next_cursor == cursor:
@@ -304,7 +304,8 @@ class ResearchClient(ResearchSession):
                 resume=resume,
             )
         elif ep.path == "user/info":
-            yield Page([self.user_info(str(p.get("username", "")), fields, missing_ok=True).as_record()])
+            info = self.user_info(str(p.get("username", "")), fields, missing_ok=True)
+            yield Page([info.as_record()], requests=info.requests, repaired=info.repaired)
         elif ep.path == "user/pinned_videos":
             yield self.pinned(str(p.get("username", "")), fields)
         elif ep.path == "playlist/info":

@@ -5,8 +5,11 @@ Decisions (reference/research-api.md):
   a rejected ``search_id`` is retryable with a growing wait; ``Invalid count or cursor`` and "Something went
   wrong" are retryable; unknown / refused / private users are ``UserUnavailableError``; the rest is invalid
   input, never retried, naming the parameter.
-- ``rate_limit_exceeded`` (429) is a ``RateLimitedError``: per-minute or daily is decided by the client
-  (ledger count + bounded retries), not here.
+- a 429 is a ``RateLimitedError``, ``daily`` when the API says the daily quota is spent: code
+  ``daily_quota_limit_exceeded`` (field: what public collectors check for), or ``rate_limit_exceeded`` with a
+  message about the daily quota (the reference has both limits arrive as ``rate_limit_exceeded``). Plain
+  ``rate_limit_exceeded`` is the per-minute limit (doc); the client also calls it daily when it outlasts a
+  per-minute window (``research_session``).
 - 500 / 5xx / HTML / truncated JSON: retryable.
 - the token endpoint (``classify_token``): 5xx retryable; anything without an ``access_token`` is an
   ``AuthError`` that names the settings to check.
@@ -31,9 +34,11 @@ from tiktok_assets.clients.errors import (
     UserUnavailableError,
 )
 from tiktok_assets.clients.research_endpoints import API
-from tiktok_assets.clients.responses import parse_json, retry_after, server_time, strip_nul
+from tiktok_assets.clients.responses import TextRepairs, clean_text, parse_json, retry_after, server_time
 
 _SEARCH_ID = re.compile(r"search[ _]?id .*(invalid|expired)", re.I)
+RATE_LIMITED, DAILY_QUOTA = "rate_limit_exceeded", "daily_quota_limit_exceeded"
+_DAILY_WORDING = re.compile(r"\b(daily|quota)\b", re.I)
 _RETRY_MESSAGES = (
     "invalid count or cursor",
     "something went wrong",
@@ -86,12 +91,14 @@ def classify(
     endpoint: str,
     body: Mapping[str, Any] | None = None,
     username: str | None = None,
+    repairs: TextRepairs | None = None,
 ) -> dict[str, Any]:
-    """``data`` of a successful response (NULs stripped), or raise the typed error."""
+    """``data`` of a successful response (clean text: ``responses.clean_text``, repairs counted in
+    ``repairs``), or raise the typed error."""
     status = response.status_code
     if status >= 500 and "json" not in response.headers.get("content-type", ""):
         raise RetryableError(f"HTTP {status} without a JSON body", api=API, endpoint=endpoint, status=status)
-    payload = parse_json(response, api=API, endpoint=endpoint)
+    payload = parse_json(response, api=API, endpoint=endpoint, repairs=repairs)
     if not isinstance(payload, dict):
         raise RetryableError(
             f"HTTP {status}: unexpected JSON {type(payload).__name__}",
@@ -117,16 +124,17 @@ def classify(
         data = payload.get("data")
         if not isinstance(data, dict):  # an ok envelope without data is a broken answer, not "no data"
             raise RetryableError("ok response without a data object", **kw)
-        return strip_nul(data)
+        return clean_text(data)
     if code == "access_token_invalid" or (status == 401 and code not in ("scope_not_authorized",)):
         raise TokenExpiredError(message or "access token invalid", **kw)
     if code in ("scope_not_authorized", "scope_permission_missed"):
         raise AuthError(f"{code}: {message}", **kw)
-    if code == "rate_limit_exceeded" or status == 429:
+    if code in (RATE_LIMITED, DAILY_QUOTA) or status == 429:
         raise RateLimitedError(
-            message or "rate limit exceeded",
+            message or code or "rate limit exceeded",
             retry_after=retry_after(response),
             server_now=server_time(response),
+            daily=code == DAILY_QUOTA or bool(_DAILY_WORDING.search(message)),
             **kw,
         )
     if code == "internal_error" or status >= 500:

@@ -24,9 +24,10 @@ from tiktok_assets.clients.errors import (
 )
 from tiktok_assets.clients.pages import Page, ResumeState, VideoPage
 from tiktok_assets.clients.research_endpoints import API, ENDPOINTS, Endpoint
+from tiktok_assets.clients.research_session import Reply
 
-# One endpoint call: (endpoint, body, ?fields=) → (``data``, requests it cost). ``ResearchSession._post``.
-Post = Callable[[Endpoint, Mapping[str, Any], str | None], tuple[dict[str, Any], int]]
+# One endpoint call: (endpoint, body, ?fields=) → its ``Reply`` (data, requests, repaired). ``ResearchSession._post``.
+Post = Callable[[Endpoint, Mapping[str, Any], str | None], Reply]
 
 
 class Restart(Exception):  # noqa: N818 — control flow, never escapes the client
@@ -76,7 +77,7 @@ def search_pages(
         if search_id is not None:
             body.update(cursor=cursor, search_id=search_id)
         try:
-            data, requests = post(ep, body, fields)
+            data, requests, repaired = post(ep, body, fields)
         except InvalidInputError as exc:
             if resume is not None and query is not q and search_id is None and "video_id" in str(exc):
                 raise Restart(resume, id_bound_refused=True) from None  # day granularity from now on
@@ -102,6 +103,7 @@ def search_pages(
             str(data.get("search_id") or search_id or "") or None,
             requests,
             skipped=len(videos) - len(kept),
+            repaired=repaired,
         )
         oldest = ResumeState.from_records(kept, oldest)
         yield page

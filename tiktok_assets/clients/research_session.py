@@ -9,25 +9,24 @@ Token: client credentials → a bearer token, fetched on first use and refreshed
 
 Quota: every data request is reserved in the ledger (bucket ``video`` for video/query and the comment list,
 ``follow`` for followers/following, ``other`` for the rest) before it is sent, so a configured daily budget
-is never overrun; a 429 is given back (the server refused it before counting it).
+is never overrun, then booked by what the API is known to count (``quota.py``): a 429 is given back, an
+attempt without an answer (reset, time-out) or with the gateway's HTML 504 stays booked as uncertain.
 
-Per-minute 429 or daily quota? Both arrive as 429 ``rate_limit_exceeded`` (field). Decided in this order:
-1. the message says "daily"/"quota" → daily (the live wording is undocumented; the sandbox says so);
-2. the ledger's count for the day, with this request, reaches the daily budget → daily;
-3. otherwise per-minute: wait (``Retry-After``, else ``rate_limit_wait`` × n) up to
-   ``RetryPolicy.rate_limit_attempts`` times; still refused → daily (another user of the same research
-   project may have spent it: quotas are per project).
-Daily ends as ``QuotaExhaustedError`` with ``resets_at`` = the next 00:00 UTC by the client's ``clock``
-(injectable; a real server's clock agrees within seconds, and the sandbox's ``Date`` header is wall time,
-not its controllable clock).
+Rate limit or daily quota (``research_errors``): a 429 the API marks as the daily quota (``daily``) stops at
+once with ``QuotaExhaustedError`` and reconciles the ledger (the day is spent for every process sharing it).
+A plain ``rate_limit_exceeded`` is the per-minute limit: waited out with the policy's backoff (or the
+server's ``Retry-After``); 429s still arriving after ``RetryPolicy.daily_after`` seconds of waiting in a row
+outlast any per-minute window and are taken as the daily quota (the reference has both limits arrive as
+``rate_limit_exceeded``; another user of the project may have spent it). ``resets_at`` is the next 00:00 UTC
+by the client's ``clock``: injectable, by default the server's (its ``Date`` header: ``Transport.server_now``;
+the sandbox's tells its controllable clock).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -36,7 +35,25 @@ from tiktok_assets.clients.errors import QuotaExhaustedError, RateLimitedError, 
 from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
 from tiktok_assets.clients.redaction import Secret, register_secret
 from tiktok_assets.clients.research_endpoints import API, DEFAULT_BUDGETS, Endpoint
+from tiktok_assets.clients.responses import TextRepairs
 from tiktok_assets.clients.transport import RetryPolicy, Transport, TransportClient
+
+
+class Reply(NamedTuple):
+    """One endpoint call's ``data``, the HTTP requests it cost and the bad characters repaired in it."""
+
+    data: dict[str, Any]
+    requests: int
+    repaired: int = 0
+
+
+def counted_by_server(response: httpx.Response | None) -> bool | None:
+    """Whether the Research API counts an attempt against the daily quota: True for an answer of the
+    backend (500s included, field), False for a 429 (refused before counting), None when unknown (no
+    answer, or the gateway's HTML page: it may have timed out after the backend counted the request)."""
+    if response is None or "html" in response.headers.get("content-type", ""):
+        return None
+    return response.status_code != 429
 
 
 class ResearchSession(TransportClient):
@@ -52,7 +69,7 @@ class ResearchSession(TransportClient):
         http_timeout: float = 120.0,
         *,
         policy: RetryPolicy | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         max_in: int = 100,
         comments_reachable: int = 1_000,
         exact_resume: bool = True,
@@ -69,7 +86,6 @@ class ResearchSession(TransportClient):
                 "video": Budget(requests=budget, records=DEFAULT_BUDGETS["video"].records),
             }
         self.budgets = dict(DEFAULT_BUDGETS if budget is None else budget)
-        self.clock = clock
         self.max_in = max_in
         self.comments_reachable = comments_reachable
         # Resume with an extra `video_id LT <oldest>` condition (exact: no page refetched). The operation is
@@ -79,6 +95,8 @@ class ResearchSession(TransportClient):
         self.transport = Transport(
             API, self.base_url, timeout=http_timeout, policy=policy, http_transport=http_transport
         )
+        # The quota day, resets_at and token expiry follow the server's clock unless told otherwise.
+        self.clock = clock or self.transport.server_now
         self._token: Secret | None = None
         self._token_expires = 0.0
         self.token_fetches = 0
@@ -115,53 +133,50 @@ class ResearchSession(TransportClient):
 
     def _post(
         self, ep: Endpoint, body: Mapping[str, Any], fields: str | None = None, username: str | None = None
-    ) -> tuple[dict[str, Any], int]:
-        """``data`` of one endpoint call and the requests it cost."""
+    ) -> Reply:
+        """``data`` of one endpoint call, the requests it cost and the characters repaired in it."""
         path = f"v2/research/{ep.path}/"
         budget = self.budgets.get(ep.bucket)
         reservations: list[Reservation] = []
+        repairs = TextRepairs()
 
         def before() -> None:
             if self.ledger is not None:
                 reservations.append(self.ledger.reserve(API, ep.bucket, budget=budget, day=self._today()))
 
         def after(response: httpx.Response | None) -> None:
-            if (
-                self.ledger is not None
-                and reservations
-                and response is not None
-                and response.status_code == 429
-            ):
-                self.ledger.release(reservations.pop())  # refused before it was counted
+            if self.ledger is None or not reservations:
+                return
+            counted = counted_by_server(response)
+            if counted is False:
+                self.ledger.release(reservations.pop())
+            elif counted is None:
+                self.ledger.mark_uncertain(reservations[-1])
 
-        def on_rate_limit(err: RateLimitedError, count: int) -> None:
+        def on_rate_limit(err: RateLimitedError, waited: float) -> None:
+            if not err.daily and waited < self.transport.policy.daily_after:
+                return  # the per-minute limit: wait and retry
             now = datetime.fromtimestamp(self.clock(), UTC)  # our clock: see the module docstring
-            # A message that says "daily"/"quota" settles it (the live API's wording is not documented).
-            reason = "the message says so" if any(w in str(err).lower() for w in ("daily", "quota")) else ""
-            # The refused request was given back to the ledger; had it counted, would the day be spent?
-            if (
-                not reason
-                and self.ledger is not None
-                and budget is not None
-                and budget.requests is not None
-                and self.ledger.used(API, ep.bucket, now).requests + 1 >= budget.requests
-            ):
-                reason = "the ledger's count for the day reaches the budget"
-            if not reason and count > self.transport.policy.rate_limit_attempts:
-                reason = f"still refused after {count - 1} per-minute waits"
-            if reason:
-                raise QuotaExhaustedError(
-                    f"daily quota of bucket {ep.bucket!r} exhausted (429 rate_limit_exceeded; {reason})",
-                    resets_at=next_utc_midnight(now),
-                    bucket=ep.bucket,
-                    api=API,
-                    endpoint=ep.path,
-                    status=429,
-                    code="rate_limit_exceeded",
-                )
+            why = (
+                "the API says so" if err.daily else f"429s for {waited:.0f}s, longer than a per-minute window"
+            )
+            if self.ledger is not None:
+                self.ledger.reconcile_exhausted(API, ep.bucket, budget, now)
+            raise QuotaExhaustedError(
+                f"daily quota of bucket {ep.bucket!r} exhausted (429 {err.code}: {why})",
+                resets_at=next_utc_midnight(now),
+                bucket=ep.bucket,
+                api=API,
+                endpoint=ep.path,
+                status=429,
+                code=err.code,
+            )
 
         def classify(response: httpx.Response) -> dict[str, Any]:
-            return research_errors.classify(response, endpoint=ep.path, body=body, username=username)
+            repairs.count = 0  # the answer that is kept is the last one
+            return research_errors.classify(
+                response, endpoint=ep.path, body=body, username=username, repairs=repairs
+            )
 
         sent = self.transport.send(
             "POST",
@@ -178,4 +193,4 @@ class ResearchSession(TransportClient):
         if self.ledger is not None and reservations:
             records = sent.value.get(ep.records_key) if ep.records_key else None
             self.ledger.settle(reservations[-1], records=len(records) if isinstance(records, list) else 1)
-        return sent.value, sent.attempts
+        return Reply(sent.value, sent.attempts, repairs.count)

@@ -1,14 +1,20 @@
-"""Reading an API response: exact JSON, NUL-free strings, and the ``Date`` / ``Retry-After`` headers.
+"""Reading an API response: exact JSON, clean text, and the ``Date`` / ``Retry-After`` headers.
 
 Shared by the per-API classifiers (``research_errors``, ``ensembledata_endpoints``) and the token request, so
 every client parses bodies the same way: integers stay exact however big (ids), a body that is not JSON is a
 retryable error when it looks transient, and NUL bytes never reach the lake.
+
+Bad text is data, not a transient failure: a retry gets the same bytes. Bytes that are not UTF-8 and lone
+UTF-16 surrogates (``\ud83d`` without its pair: legal JSON, not Unicode, unwritable to Parquet) are replaced
+by U+FFFD and counted (``TextRepairs``); the rest of the page is kept. Only a body that stays unparsable after
+that (cut short) is retried.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -19,18 +25,36 @@ import orjson
 from tiktok_assets.clients.errors import ApiError, RetryableError
 
 _HUGE_INT = re.compile(rb"\d{20}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
-def loads_exact(content: bytes) -> Any:
-    """JSON with every integer exact. orjson turns integers beyond 64 bits into floats (a captured response
-    holds a 20-digit id), so a body with a 20+ digit run falls back to the stdlib parser, which keeps them."""
-    if _HUGE_INT.search(content):
-        return json.loads(content)
-    return orjson.loads(content)
+@dataclass
+class TextRepairs:
+    """How many bad characters were replaced by U+FFFD in what was parsed."""
+
+    count: int = 0
 
 
-def parse_json(response: httpx.Response, *, api: str, endpoint: str) -> Any:
-    """Parsed body (ints stay ints, however big). Non-JSON bodies: retryable when they look transient."""
+def loads_exact(content: bytes, repairs: TextRepairs | None = None) -> Any:
+    """JSON with every integer exact and every string valid Unicode. orjson turns integers beyond 64 bits
+    into floats (a captured response holds a 20-digit id) and refuses bad text, so such a body goes to the
+    stdlib parser, which keeps big integers, after bytes that are not UTF-8 became surrogates
+    (``surrogateescape``); every surrogate left unpaired is then replaced (``clean_text``)."""
+    if not _HUGE_INT.search(content):
+        try:
+            return orjson.loads(content)  # valid UTF-8 and no lone surrogate, or it raises
+        except orjson.JSONDecodeError:
+            pass
+    parsed = json.loads(content.decode("utf-8", "surrogateescape"))
+    return clean_text(parsed, repairs if repairs is not None else TextRepairs())
+
+
+def parse_json(
+    response: httpx.Response, *, api: str, endpoint: str, repairs: TextRepairs | None = None
+) -> Any:
+    """Parsed body (ints stay ints, however big; bad text repaired and counted in ``repairs``). Non-JSON
+    bodies: retryable when they look transient."""
     content_type = response.headers.get("content-type", "")
     if "html" in content_type:
         raise RetryableError(
@@ -40,8 +64,8 @@ def parse_json(response: httpx.Response, *, api: str, endpoint: str) -> Any:
             status=response.status_code,
         )
     try:
-        return loads_exact(response.content)
-    except (orjson.JSONDecodeError, json.JSONDecodeError, UnicodeDecodeError):
+        return loads_exact(response.content, repairs)
+    except (json.JSONDecodeError, UnicodeDecodeError):
         if response.status_code < 400 or response.status_code >= 500:
             raise RetryableError(
                 f"HTTP {response.status_code}: truncated or invalid JSON ({len(response.content)} bytes)",
@@ -76,12 +100,27 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def strip_nul(value: Any) -> Any:
-    """NUL bytes removed from every string, recursively (they break database inserts downstream)."""
+def clean_text(value: Any, repairs: TextRepairs | None = None) -> Any:
+    """Every string, recursively: NUL bytes removed (they break database inserts downstream) and lone
+    surrogates replaced by U+FFFD (a pair that belongs together is joined first), counted in ``repairs``."""
     if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        if _SURROGATE.search(value):
+            # A pair written as two escapes decodes to two surrogates: "surrogatepass" joins it into one
+            # character; what cannot be joined is replaced.
+            fixed = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            if repairs is not None:
+                repairs.count += fixed.count(REPLACEMENT) - value.count(REPLACEMENT)
+            value = fixed
+        return value
     if isinstance(value, list):
-        return [strip_nul(v) for v in value]
+        return [clean_text(v, repairs) for v in value]
     if isinstance(value, dict):
-        return {strip_nul(k): strip_nul(v) for k, v in value.items()}
+        return {clean_text(k, repairs): clean_text(v, repairs) for k, v in value.items()}
     return value
+
+
+def strip_nul(value: Any) -> Any:
+    """NUL-free, valid Unicode strings everywhere (``clean_text`` without counting)."""
+    return clean_text(value)

@@ -1,12 +1,14 @@
 """HTTP for every client: one pooled ``httpx.Client`` per API and the retry loop.
 
 The retry policy is decided by error class only (``errors.py``); the per-API modules turn a response into a
-value or a typed error (their ``classify``), this module decides what happens next:
+value or a typed error (their ``classify``), this module decides what happens next, within one named
+``RetryPolicy`` (``backoff.py``: attempts and total wait per request, waits that start short and grow):
 
-- ``RetryableError``: bounded exponential backoff with jitter (5xx, gateway HTML, resets, truncated JSON, …)
+- ``RetryableError``: backoff with jitter (5xx, gateway HTML, resets, truncated JSON, …)
 - ``SearchIdNotReadyError``: its own, growing wait (a fresh ``search_id`` is rejected for a few seconds)
-- ``RateLimitedError``: wait (``Retry-After`` or a minute) a bounded number of times; the caller's
-  ``on_rate_limit`` may turn it into ``QuotaExhaustedError`` (Research: the ledger says the day is spent)
+- ``RateLimitedError``: the caller's ``on_rate_limit`` first (it may stop with ``QuotaExhaustedError``: the
+  API said the day is spent, or 429s outlasted a per-minute window), then the server's ``Retry-After``, else
+  the backoff
 - ``TokenExpiredError``: the caller's ``refresh`` once, then replay; a second one is an ``AuthError``
 - anything else (invalid input, auth, quota, unavailable user): raised at once, never retried.
 
@@ -17,7 +19,6 @@ the URL is added by ``redaction.InjectParams`` below httpx's request logging.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 import orjson
 
+from tiktok_assets.clients.backoff import RetryPolicy
 from tiktok_assets.clients.errors import (
     AuthError,
     InvalidInputError,
@@ -35,6 +37,7 @@ from tiktok_assets.clients.errors import (
     TokenExpiredError,
 )
 from tiktok_assets.clients.redaction import InjectParams, Secret, install_log_redaction, redact
+from tiktok_assets.clients.responses import server_time
 
 T = TypeVar("T")
 
@@ -52,38 +55,7 @@ def lookup_endpoint(endpoints: Mapping[str, T], path: str, prefix: str, api: str
 
 log = logging.getLogger(__name__)
 
-# --- retry policy --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class RetryPolicy:
-    """How long and how often to retry each error class. ``sleep`` is injectable so tests stay fast."""
-
-    max_attempts: int = 6  # per request, for RetryableError
-    base_delay: float = 2.0
-    max_delay: float = 120.0
-    jitter: float = 0.25  # multiplicative: delay * (1 + jitter * U[0,1))
-    search_id_attempts: int = 6  # growing wait: search_id_wait * n
-    search_id_wait: float = 3.0
-    rate_limit_attempts: int = 3  # per-minute 429s tolerated in a row before calling it the daily quota
-    rate_limit_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    @classmethod
-    def fast(cls, sleep: Callable[[float], None] | None = None) -> RetryPolicy:
-        """Tiny delays for tests and the sandbox (same attempt counts as production)."""
-        return cls(
-            base_delay=0.001,
-            max_delay=0.01,
-            search_id_wait=0.001,
-            rate_limit_wait=0.001,
-            sleep=sleep or time.sleep,
-        )
-
-    def backoff(self, attempt: int) -> float:
-        delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return delay * (1 + self.jitter * self.rng.random())
+__all__ = ["RetryPolicy", "Sent", "Transport", "TransportClient", "TransportStats", "lookup_endpoint"]
 
 
 @dataclass(frozen=True)
@@ -125,8 +97,9 @@ class Transport:
     ) -> None:
         install_log_redaction()
         self.api = api
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or RetryPolicy.from_env()
         self.stats = TransportStats()
+        self._server_offset = 0.0
         inner = http_transport or httpx.HTTPTransport(retries=0)
         wire = InjectParams(inner, secret_params) if secret_params else inner
         self.client = httpx.Client(
@@ -147,6 +120,16 @@ class Transport:
         name = type(err).__name__
         self.stats.by_error[name] = self.stats.by_error.get(name, 0) + 1
 
+    def _observe_clock(self, response: httpx.Response) -> None:
+        at = server_time(response)
+        if at is not None:
+            self._server_offset = at.timestamp() + 0.5 - time.time()  # Date has whole seconds: the middle
+
+    def server_now(self) -> float:
+        """The server's clock (its last ``Date`` header, moved on by our own), Unix seconds; ours until it
+        answered. Quota days reset at the server's midnight, and a sandbox may run at another time."""
+        return time.time() + self._server_offset
+
     def _sleep(self, seconds: float) -> None:
         self.stats.slept += seconds
         self.policy.sleep(seconds)
@@ -164,20 +147,24 @@ class Transport:
         timeout: float | None = None,
         before_attempt: Callable[[], None] | None = None,
         after_attempt: Callable[[httpx.Response | None], None] | None = None,
-        on_rate_limit: Callable[[RateLimitedError, int], None] | None = None,
+        on_rate_limit: Callable[[RateLimitedError, float], None] | None = None,
         refresh: Callable[[], Mapping[str, str]] | None = None,
     ) -> Sent[T]:
         """Send until the classified value comes back or a non-retryable error is raised.
 
         ``before_attempt`` runs before every attempt (the ledger's reserve: may refuse with a budget error),
         ``after_attempt`` after it (settle; ``None`` when no response arrived). ``refresh`` returns fresh
-        headers after a ``TokenExpiredError`` (once per call).
+        headers after a ``TokenExpiredError`` (once per call). ``on_rate_limit(error, seconds)`` sees every
+        429 with the seconds already waited on the 429s in a row before it.
         """
         hdrs = dict(headers or {})
         content = orjson.dumps(json_body) if json_body is not None else None
         if content is not None:
             hdrs.setdefault("content-type", "application/json")
-        attempts = retries = search_waits = rate_waits = 0
+        policy = self.policy
+        attempts = retries = search_waits = 0
+        waited = 0.0  # all waits of this request (bounded by policy.max_total_wait)
+        rate_streak = 0.0  # seconds waited since the first of the 429s in a row
         refreshed = False
         while True:
             if before_attempt is not None:
@@ -200,6 +187,7 @@ class Transport:
                 )
                 # Streamed, so the headers (units_charged) are seen even when the body then breaks off.
                 response = self.client.send(request, stream=True)
+                self._observe_clock(response)
                 try:
                     response.read()
                 finally:
@@ -226,28 +214,34 @@ class Transport:
                 self.stats.refreshes += 1
                 hdrs.update(refresh())
                 continue
+            assert isinstance(error, RetryableError)
             if isinstance(error, RateLimitedError):
-                rate_waits += 1
                 if on_rate_limit is not None:
-                    on_rate_limit(error, rate_waits)  # may raise QuotaExhaustedError
-                if rate_waits > self.policy.rate_limit_attempts:
-                    raise error
+                    on_rate_limit(error, rate_streak)  # may raise QuotaExhaustedError
                 self.stats.rate_limit_waits += 1
-                self._sleep(error.retry_after or self.policy.rate_limit_wait * rate_waits)
-                continue
+            else:
+                rate_streak = 0.0
             if isinstance(error, SearchIdNotReadyError):
                 search_waits += 1
-                if search_waits >= self.policy.search_id_attempts:
+                if search_waits >= policy.search_id_attempts:
                     raise error
-                self.stats.retries += 1
-                self._sleep(self.policy.search_id_wait * search_waits)
-                continue
-            assert isinstance(error, RetryableError)
-            retries += 1
-            if retries >= self.policy.max_attempts:
+                wait = policy.search_id_wait * search_waits
+            else:
+                retries += 1
+                if attempts >= policy.max_attempts:
+                    raise error
+                server_says = error.retry_after if isinstance(error, RateLimitedError) else None
+                wait = server_says if server_says is not None else policy.backoff(retries)
+            if waited + wait > policy.max_total_wait:
+                log.debug(
+                    "%s %s: giving up, %.1fs waited of %.0fs", self.api, path, waited, policy.max_total_wait
+                )
                 raise error
             self.stats.retries += 1
-            self._sleep(self.policy.backoff(retries))
+            waited += wait
+            if isinstance(error, RateLimitedError):
+                rate_streak += wait
+            self._sleep(wait)
 
 
 class TransportClient:

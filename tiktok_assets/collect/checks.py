@@ -25,6 +25,7 @@ UNIQUE_KEYS = "unique_keys"
 NON_NULL_IDS = "non_null_ids"
 CREATE_TIME_IN_PARTITION = "create_time_in_partition"
 COUNTS_NON_NEGATIVE = "counts_non_negative"
+NO_QUARANTINED_ROWS = "no_quarantined_rows"
 
 # check → (severity of a failure, blocks downstream materialization)
 SEVERITY: dict[str, tuple[dg.AssetCheckSeverity, bool]] = {
@@ -32,6 +33,8 @@ SEVERITY: dict[str, tuple[dg.AssetCheckSeverity, bool]] = {
     NON_NULL_IDS: (dg.AssetCheckSeverity.ERROR, True),
     CREATE_TIME_IN_PARTITION: (dg.AssetCheckSeverity.ERROR, False),
     COUNTS_NON_NEGATIVE: (dg.AssetCheckSeverity.WARN, False),
+    # The records are kept beside the partition (nothing lost); a person decides what they are.
+    NO_QUARANTINED_ROWS: (dg.AssetCheckSeverity.WARN, False),
 }
 
 
@@ -110,6 +113,10 @@ def check_specs(asset_key: dg.AssetKey, ds: Dataset, *, time_rule: str | None) -
         UNIQUE_KEYS: f"Rows are unique on {ds.key}.",
         NON_NULL_IDS: f"No null in {id_columns(ds)}.",
         COUNTS_NON_NEGATIVE: f"No negative {count_columns(ds)}.",
+        NO_QUARANTINED_ROWS: (
+            f"No record went to the quarantine ({ds.source}/quarantine): every record the API returned could "
+            f"be stored and keyed by {ds.key}."
+        ),
     }
     if time_rule:
         what = (
@@ -139,9 +146,13 @@ def evaluate(
     *,
     time_rule: str | None,
     day_dim: str = "date",
+    quarantined: Callable[[Mapping[str, str]], int] = lambda _p: 0,
 ) -> list[dg.AssetCheckResult]:
-    """Run every check of ``ds`` over the given lake partitions (the ones this run committed)."""
-    found: dict[str, list[str]] = {UNIQUE_KEYS: [], NON_NULL_IDS: [], COUNTS_NON_NEGATIVE: []}
+    """Run every check of ``ds`` over the given lake partitions (the ones this run committed);
+    ``quarantined`` counts a partition's quarantined records."""
+    found: dict[str, list[str]] = {
+        UNIQUE_KEYS: [], NON_NULL_IDS: [], COUNTS_NON_NEGATIVE: [], NO_QUARANTINED_ROWS: [],
+    }  # fmt: skip
     if time_rule:
         found[CREATE_TIME_IN_PARTITION] = []
     rows = 0
@@ -158,6 +169,10 @@ def evaluate(
         found[COUNTS_NON_NEGATIVE] += [
             f"{label}: {p}" for p in problems_non_negative(table, count_columns(ds))
         ]
+        held = quarantined(partition)
+        found[NO_QUARANTINED_ROWS] += (
+            [f"{label}: {held} records quarantined ({ds.source}/quarantine)"] if held else []
+        )
         if time_rule and ds.time_column:
             start, end = day_bounds(date.fromisoformat(partition[day_dim]))
             found[CREATE_TIME_IN_PARTITION] += [

@@ -26,7 +26,7 @@ from tiktok_assets.collect import checks
 from tiktok_assets.collect.catalog import as_uri, column_schema
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.lake import layout, reader
-from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.datasets import Dataset, quarantine_of, quarantine_partition
 from tiktok_assets.lake.storage import LakeStorage
 
 RUN_REQUESTS = "run_requests_spent"
@@ -74,6 +74,7 @@ def partition_metadata(
     head = reader.partition_head(storage, dataset, lake_partition, columns) if rows else None
     out: dict[str, Any] = {
         "dagster/row_count": rows,
+        "quarantined_rows": quarantined_rows(storage, dataset, lake_partition),
         "dagster/uri": as_uri(storage.uri(layout.partition_key(dataset, lake_partition))),
         "preview": markdown_preview(head, columns),
     }
@@ -83,6 +84,12 @@ def partition_metadata(
     if requests is not None:
         out[PARTITION_REQUESTS] = requests
     return {**out, **extra}
+
+
+def quarantined_rows(storage: LakeStorage, dataset: Dataset, lake_partition: Mapping[str, str]) -> int:
+    """Records of this partition held in the source's quarantine (committed with the partition)."""
+    where = (quarantine_of(dataset.source), quarantine_partition(dataset, lake_partition))
+    return reader.partition_rows(storage, *where) or 0
 
 
 def run_summary(
@@ -95,6 +102,8 @@ def run_summary(
         out["run_window"] = keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"
     if rows is not None:
         out["run_rows"] = rows
+    if spend.repaired:
+        out["run_text_repaired"] = spend.repaired
     out.update({f"quota_{name}": left for name, left in quota.items()})
     if spend.unavailable:
         out["unavailable"] = dg.MetadataValue.json(spend.unavailable)
@@ -132,7 +141,8 @@ def finish(
         for key, lake_partition in partitions.items()
     }  # fmt: skip
     rows = sum(int(m["dagster/row_count"]) for m in per_partition.values())
-    summary = run_summary(spend, quota, keys, rows, extra or {})
+    quarantined = sum(int(m["quarantined_rows"]) for m in per_partition.values())
+    summary = run_summary(spend, quota, keys, rows, {"run_quarantined_rows": quarantined, **(extra or {})})
     context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=summary))
     ranged = len(per_partition) > 1
     if ranged:  # one materialization per partition: each gets its own figures, none of the run's
@@ -155,6 +165,7 @@ def check_results(
         lambda p: reader.read_partition(storage, dataset, p, checks.needed_columns(dataset)),
         list(partitions.values()),
         time_rule=time_rule,
+        quarantined=lambda p: quarantined_rows(storage, dataset, p),
     )
 
 

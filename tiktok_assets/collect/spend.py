@@ -1,4 +1,5 @@
-"""What a run spent and saw: requests (retries included), records, and accounts the API would not return."""
+"""What a run spent and saw: requests (retries included), records, bad characters repaired in them (U+FFFD),
+and accounts the API would not return."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 class Spend:
     requests: int = 0
     records: int = 0
+    repaired: int = 0
     unavailable: dict[str, str] = field(default_factory=dict)
 
     def pages(self, pages: Iterable[Any]) -> Iterator[Any]:
@@ -18,4 +20,5 @@ class Spend:
         for page in pages:
             self.requests += int(getattr(page, "requests", 1) or 0)
             self.records += len(page.records)
+            self.repaired += int(getattr(page, "repaired", 0) or 0)
             yield page

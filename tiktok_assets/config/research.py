@@ -79,9 +79,37 @@ def build_query(v: Validator, name: str, raw: Any, lists: Mapping[str, tuple[str
             query[op] = [v.condition(c, f"{key}.query.{op}[{i}]") for i, c in enumerate(items)]
         if not (query["and"] or query["or"] or query["not"]):
             raise v.fail(f"{key}.query", "at least one of and/or/not must hold a condition")
+        query = split_long_in(v, f"{key}.query", query, in_limit)
     if q_regions and not any(c["field_name"] == "region_code" for c in query["and"]):
         query["and"].append({"operation": "IN", "field_name": "region_code", "field_values": list(q_regions)})
     return VideoQuery(name=name, description=description, query={k: v_ for k, v_ in query.items() if v_})
+
+
+def split_long_in(v: Validator, key: str, query: dict[str, list[dict[str, Any]]], in_limit: int) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    """An ``IN`` longer than the API takes (``in_limit`` values) split at load, where that keeps the meaning:
+    in ``or`` and ``not`` into several conditions of the same list; a single long one in ``and`` into the
+    ``or`` list while that is empty (A and (x or y) is the API's ``and: [A], or: [x, y]``). Anything else
+    cannot be written as one API query and is refused here, naming the condition, not at run time."""
+
+    def long(c: dict[str, Any]) -> bool:
+        return c["operation"] == "IN" and len(c["field_values"]) > in_limit
+
+    def split(c: dict[str, Any]) -> list[dict[str, Any]]:
+        return pack_in_conditions(c["field_name"], c["field_values"], in_limit) if long(c) else [c]
+
+    out = {op: [part for c in query[op] for part in split(c)] for op in ("or", "not")}
+    too_long = [i for i, c in enumerate(query["and"]) if long(c)]
+    if too_long and (len(too_long) > 1 or query["or"]):
+        i = too_long[-1] if query["or"] else too_long[1]
+        raise v.fail(
+            f"{key}.and[{i}].field_values",
+            f"{len(query['and'][i]['field_values'])} values in an IN under 'and' (the API takes {in_limit}); "
+            "it can be split only when it is the one long IN under 'and' and 'or' is empty — split the list "
+            "into several named queries",
+        )
+    out["and"] = [c for c in query["and"] if not long(c)]
+    out["or"] += [part for c in query["and"] if long(c) for part in split(c)]
+    return out
 
 
 def comment_settings(v: Validator, raw: Any) -> CommentSettings:

@@ -11,7 +11,7 @@ import dagster as dg
 from tiktok_assets.config import Monitoring
 from tiktok_assets.endpoints import research
 from tiktok_assets.endpoints.spec import Endpoint
-from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.datasets import Dataset, quarantine_of
 
 
 def _research_names(endpoint: Endpoint, monitoring: Monitoring) -> list[dict[str, str]]:
@@ -34,6 +34,8 @@ def dataset_writers(monitoring: Monitoring) -> dict[Dataset, list[dg.AssetKey]]:
                 for n in names_of(endpoint, monitoring)
             ]
             out.setdefault(endpoint.dataset, []).extend(keys)
+            # Records its dataset cannot hold go to the source's quarantine, committed by the same asset.
+            out.setdefault(quarantine_of(endpoint.source), []).extend(keys)
     return out
 
 

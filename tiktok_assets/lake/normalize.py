@@ -3,11 +3,15 @@
 - ids and counts become int64; a value that does not fit its column (a 20-digit id, ``"lots"`` as a count)
   becomes null there and is kept verbatim in ``extra_json`` — nothing the API returns is silently lost;
 - NUL bytes are stripped from strings (the live API sends them; they break downstream tools);
-- rows without a usable key are dropped and counted (``rejected_rows``): the lake cannot deduplicate them.
+- rows without a usable key (an id beyond int64, no id) cannot be deduplicated: they leave the table, and
+  travel in its schema metadata — the raw record and the reason (``quarantined``) — to the writer, which
+  commits them to the quarantine dataset with the partition (``datasets.quarantine``); ``rejected_rows``
+  counts them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -18,6 +22,7 @@ import pyarrow as pa
 from tiktok_assets.lake.datasets import TS, Dataset
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+QUARANTINE_META = b"quarantine"  # schema metadata: JSON list of quarantine rows (``quarantine_row``)
 
 
 class _Misfit(Exception):
@@ -123,7 +128,7 @@ def normalize(
     aliases = dict(dataset.aliases)
     columns: dict[str, list[Any]] = {f.name: [] for f in fields}
     extras: list[str | None] = []
-    rejected = 0
+    quarantined: list[dict[str, Any]] = []
     for raw in records:
         record = dict(raw)
         for old, new in aliases.items():
@@ -138,7 +143,7 @@ def normalize(
                 row[f.name] = None
                 extra[f.name] = record.get(f.name)
         if any(row[k] is None for k in dataset.key):
-            rejected += 1
+            quarantined.append(quarantine_row(dataset, raw, collected_at, window))
             continue
         for name, value in row.items():
             columns[name].append(value)
@@ -155,10 +160,66 @@ def normalize(
         pa.array(extras, type=pa.string()),
     ]
     metadata = dict(schema.metadata or {})
-    if rejected:
-        metadata[b"rejected_rows"] = str(rejected).encode()
+    if quarantined:
+        metadata[b"rejected_rows"] = str(len(quarantined)).encode()
+        metadata[QUARANTINE_META] = json.dumps(quarantined, ensure_ascii=False).encode()
     return pa.Table.from_arrays(arrays, schema=schema.with_metadata(metadata))
 
 
 def rejected_rows(table: pa.Table) -> int:
     return int((table.schema.metadata or {}).get(b"rejected_rows", b"0"))
+
+
+def quarantine_row(
+    dataset: Dataset, record: Mapping[str, Any], collected_at: datetime | int, window: Window | None
+) -> dict[str, Any]:
+    """A quarantine dataset row for a record ``dataset`` cannot hold: its key as text, why, the record."""
+    raw = json.dumps(record, ensure_ascii=False, sort_keys=True, default=_json_default)
+    old_names = {new: old for old, new in dataset.aliases}
+    keys = [record.get(k, record.get(old_names.get(k, k))) for k in dataset.key]
+    missing = [k for k, v in zip(dataset.key, keys, strict=True) if v is None]
+    if missing:
+        key = "sha1:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+        reason = f"no {missing[0]}"
+    else:
+        key = "/".join(str(v) for v in keys)
+        name, value = next(
+            (k, v)
+            for k, v in zip(dataset.key, keys, strict=True)
+            if not _fits(v, dataset.schema.field(k).type)
+        )
+        reason = f"{name} {value!r} does not fit {dataset.schema.field(name).type}"
+    start, end = window or (None, None)
+    return {"record_key": key, "reason": reason, "record_json": raw, "collected_at": _epoch(collected_at),
+            "window_start": _epoch(start), "window_end": _epoch(end)}  # fmt: skip
+
+
+def _fits(value: Any, typ: pa.DataType) -> bool:
+    try:
+        return _coerce(value, typ) is not None
+    except _Misfit:
+        return False
+
+
+def quarantined(table: pa.Table) -> list[dict[str, Any]]:
+    """The quarantine rows ``normalize`` attached to ``table`` (empty when none)."""
+    raw = (table.schema.metadata or {}).get(QUARANTINE_META)
+    return json.loads(raw) if raw else []
+
+
+def without_quarantine(table: pa.Table) -> pa.Table:
+    """``table`` without its quarantine rows (so a split of it does not carry them twice)."""
+    meta = table.schema.metadata or {}
+    if QUARANTINE_META not in meta:
+        return table
+    return table.replace_schema_metadata({k: v for k, v in meta.items() if k != QUARANTINE_META})
+
+
+def quarantine_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Quarantine rows as a table of the quarantine dataset's schema (any source: the schema is shared)."""
+    from tiktok_assets.lake.datasets.quarantine import quarantine_of
+
+    schema = quarantine_of("any").schema
+    return pa.Table.from_pylist(
+        [{name: row.get(name) for name in schema.names} for row in rows], schema=schema
+    )

@@ -6,6 +6,8 @@
   storage (``storage.LakeStorage.publish``). A reader sees the old partition or the new one, never half.
   A killed process leaves only an orphan temp file in the storage's scratch folder.
 - Idempotent: a commit replaces the partition exactly; nothing of an earlier materialization survives.
+- Nothing dropped: records ``normalize`` could not key (quarantine rows in a table's metadata) are committed
+  with the partition to its quarantine partition (``datasets.quarantine``), replaced with it too.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tiktok_assets.lake import layout
-from tiktok_assets.lake.datasets import Dataset
+from tiktok_assets.lake.datasets import Dataset, quarantine_of, quarantine_partition
+from tiktok_assets.lake.datasets.quarantine import NAME as QUARANTINE
+from tiktok_assets.lake.normalize import quarantine_table, quarantined, without_quarantine
 from tiktok_assets.lake.storage import LakeStorage, as_storage
 
 DEFAULT_ROW_GROUP_ROWS = 50_000
@@ -93,9 +98,18 @@ class PartitionWriter:
         # the dedupe pass (memory stays flat at commit too). Any other order falls back to the key scan.
         self._descending: bool = len(dataset.key) == 1
         self._last_key: int | None = None
+        self._footer = dict(metadata or {})
+        self.quarantine: list[dict] = []  # rows for the quarantine partition (``normalize.quarantine_row``)
+        self.quarantine_key = (
+            None
+            if dataset.name == QUARANTINE
+            else layout.partition_key(quarantine_of(dataset.source), quarantine_partition(dataset, partition))
+        )
         if append and self.storage.exists(self.key):
             for batch in pq.ParquetFile(self.storage.open(self.key)).iter_batches(batch_size=row_group_rows):
                 self.write(self._as_schema(batch))
+            if self.quarantine_key and self.storage.exists(self.quarantine_key):
+                self.quarantine += pq.read_table(self.storage.open(self.quarantine_key)).to_pylist()
 
     def _as_schema(self, batch: pa.RecordBatch) -> pa.Table:
         # Parquet has no second-resolution timestamps: batches read back come as ms and are cast home.
@@ -111,9 +125,10 @@ class PartitionWriter:
     def write(self, table: pa.Table) -> None:
         if self._closed:
             raise RuntimeError("partition writer already closed")
+        self.quarantine += quarantined(table)
         if table.num_rows == 0:
             return
-        table = table.select(self.schema.names).cast(self.schema)
+        table = without_quarantine(table).select(self.schema.names).cast(self.schema)
         self._track_order(table)
         self._buffer.append(table)
         self._buffered += table.num_rows
@@ -152,9 +167,23 @@ class PartitionWriter:
         self._closed = True
         path = self._dedupe(self._tmp_path)
         rows = pq.ParquetFile(path).metadata.num_rows
+        self._commit_quarantine()  # first: a crash in between leaves it for the retry to replace
         self.storage.publish(path, self.key)
         self.rows_committed = rows
         return rows
+
+    def _commit_quarantine(self) -> None:
+        """The partition's quarantine: written when it holds rows, removed when a new commit has none."""
+        if self.quarantine_key is None:
+            return
+        if not self.quarantine:
+            if self.storage.exists(self.quarantine_key):
+                self.storage.delete(self.quarantine_key)
+            return
+        ds = quarantine_of(self.dataset.source)
+        part = quarantine_partition(self.dataset, self.partition)
+        with PartitionWriter(self.storage, ds, part, metadata=self._footer) as out:
+            out.write(quarantine_table(self.quarantine))
 
     def _dedupe(self, path: Path) -> Path:
         # Only the key columns are read to find duplicates: memory grows by the keys, not the rows.
@@ -199,6 +228,8 @@ class DayRouter:
     is complete and is committed at once — an interruption (quota) keeps the days already passed. A row for
     a day already committed (ordering broken by the API) reopens that day in append mode rather than losing it.
     ``days`` is the set of days this run owns; rows outside it are counted and dropped (``out_of_range``).
+    Quarantined records (``normalize``) go to the day of their own time column, like rows (a record without
+    a usable time goes to the newest day of the window: it is kept, just not placed).
     """
 
     def __init__(
@@ -217,7 +248,10 @@ class DayRouter:
         self._on_commit = on_commit
 
     def write(self, table: pa.Table) -> None:
+        quarantine_days = self._route_quarantine(quarantined(table))
+        table = without_quarantine(table)
         if table.num_rows == 0:
+            self._commit_newer_than(quarantine_days)
             return
         day_col = pc.cast(pc.floor_temporal(table[self.time_column], unit="day"), pa.timestamp("s", tz="UTC"))
         days = [d.date() if d is not None else None for d in day_col.unique().to_pylist()]
@@ -233,16 +267,38 @@ class DayRouter:
             if day is None or day not in self.days:
                 self.out_of_range += part.num_rows
                 continue
-            writer = self._open.get(day)
-            if writer is None:
-                writer = self._make_writer(day, day in self.committed)
-                self._open[day] = writer
-            writer.write(part)
+            self._writer(day).write(part)
+        self._commit_newer_than([*days, *quarantine_days])
+
+    def _commit_newer_than(self, days: Iterable[date | None]) -> None:
         oldest = min((d for d in days if d is not None and d in self.days), default=None)
         if oldest is not None:
             # Everything newer than the oldest day in this page is complete.
             for day in [d for d in self._open if d > oldest]:
                 self._commit(day)
+
+    def _writer(self, day: date) -> PartitionWriter:
+        writer = self._open.get(day)
+        if writer is None:
+            writer = self._make_writer(day, day in self.committed)
+            self._open[day] = writer
+        return writer
+
+    def _route_quarantine(self, rows: list[dict]) -> list[date]:
+        """Each quarantined record to the writer of its day; returns the days they went to."""
+        routed = []
+        for row in rows:
+            try:
+                seconds = int(orjson.loads(row["record_json"])[self.time_column])
+                day: date | None = datetime.fromtimestamp(seconds, UTC).date()
+            except (KeyError, TypeError, ValueError, OverflowError, orjson.JSONDecodeError):
+                day = max(self.days, default=None)  # no usable time: kept in the window's newest day
+            if day is None or day not in self.days:
+                self.out_of_range += 1
+                continue
+            self._writer(day).quarantine.append(row)
+            routed.append(day)
+        return routed
 
     def _commit(self, day: date) -> None:
         writer = self._open.pop(day)

@@ -11,6 +11,7 @@ import dagster as dg
 
 from tiktok_assets.clients.errors import QuotaExhaustedError
 from tiktok_assets.collect import catalog
+from tiktok_assets.collect.retries import never_retried, step_retry_policy
 from tiktok_assets.endpoints.spec import Endpoint
 
 GROUP = "research"
@@ -27,7 +28,8 @@ def asset_defaults(
     key: dg.AssetKey, endpoint: Endpoint, partitions_def: dg.PartitionsDefinition,
     metadata: Mapping[str, Any] | None = None, decided_by: Sequence[Any] = (),
 ) -> dict[str, Any]:  # fmt: skip
-    """``@dg.asset`` arguments every asset of the group shares: the pool and the catalog conventions.
+    """``@dg.asset`` arguments every asset of the group shares: the pool, the step retries and the catalog
+    conventions.
 
     ``decided_by``: what besides the endpoint declaration decides the rows (a query, comment settings); it
     goes into the code version, so changing it marks the asset's materializations stale in the UI.
@@ -41,6 +43,7 @@ def asset_defaults(
         "group_name": GROUP,
         "partitions_def": partitions_def,
         "pool": POOL,
+        "retry_policy": step_retry_policy(),  # collect/retries.py: a retry resumes where the attempt stopped
     }  # fmt: skip
 
 
@@ -58,14 +61,16 @@ def collected_at(now: datetime) -> datetime:
 
 @contextmanager
 def quota_note(context: dg.AssetExecutionContext) -> Iterator[None]:
-    """``QuotaExhaustedError`` fails the step as itself, after a note on how the run resumes. No RetryPolicy:
-    retrying before the UTC-midnight reset only spends requests to fail."""
-    try:
+    """Failures a step retry cannot fix fail the step at once, not retried (``collect.retries``); the quota
+    after a note on how the run resumes: retrying before the UTC-midnight reset only spends requests to fail."""
+
+    def note(exc: Exception) -> None:
+        if isinstance(exc, QuotaExhaustedError):
+            context.log.error(
+                f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
+                f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
+                "partitions it already stored are skipped, the rest resume."
+            )
+
+    with never_retried(note):
         yield
-    except QuotaExhaustedError as exc:
-        context.log.error(
-            f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
-            f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
-            "partitions it already stored are skipped, the rest resume."
-        )
-        raise

@@ -3,7 +3,9 @@ comments (``video/comment/list``) or its playlist (``playlist/info``).
 
 They read the day's videos from the lake, so they depend on every video asset; a missing video partition
 fails the step before anything is written. A range run collects day by day, skipping days an earlier
-attempt of the same run already stored.
+attempt of the same run already stored; inside a day, each finished video (its comments and replies) or
+playlist is checkpointed (``lake.checkpoint``), so a retry of the run continues with the next one instead of
+fetching the whole day again.
 """
 
 from collections.abc import Callable, Sequence
@@ -30,6 +32,7 @@ from tiktok_assets.defs.research.resources import ResearchApiResource
 from tiktok_assets.defs.research.videos import RANGE_POLICY, video_partition
 from tiktok_assets.endpoints.research import COMMENTS, PLAYLISTS
 from tiktok_assets.endpoints.spec import Endpoint
+from tiktok_assets.lake.checkpoint import Checkpoint
 from tiktok_assets.lake.datasets.research import VIDEOS
 from tiktok_assets.lake.normalize import normalize
 from tiktok_assets.lake.writer import PartitionWriter
@@ -41,7 +44,9 @@ def day_videos(lake: LakeResource, queries: Sequence[VideoQuery], day: date, col
     for q in queries:
         table = lake.read(VIDEOS, video_partition(q.name, day), columns)
         if table is None:
-            raise dg.Failure(f"research/videos_{q.name} has no partition {day}: materialize it first")
+            raise dg.Failure(  # a retry cannot make it appear
+                f"research/videos_{q.name} has no partition {day}: materialize it first", allow_retries=False
+            )
         tables.append(table)
     merged = pa.concat_tables(tables)
     return merged.group_by("id").aggregate([(c, "max") for c in columns if c != "id"]).rename_columns(columns)
@@ -54,18 +59,35 @@ def select_comment_videos(videos: pa.Table, settings: CommentSettings) -> list[i
     )
 
 
-def collect_comments(
-    client: ResearchApi, writer: PartitionWriter, video_ids: Sequence[int], replies: bool, spend: Spend,
-    stamp: datetime, window: tuple[date, date] | None = None,
-) -> None:  # fmt: skip
-    """Every reachable comment (and, if asked, reply) of ``video_ids``; ``window`` = the videos' day."""
-    for video_id in video_ids:
-        for page in spend.pages(client.iter_comments(video_id)):
-            writer.write(normalize(COMMENTS.dataset, page.records, stamp, window))
-            for comment in page.records if replies else ():
-                if (comment.get("reply_count") or 0) > 0:
-                    for reply_page in spend.pages(client.iter_replies(comment["id"], video_id=video_id)):
-                        writer.write(normalize(COMMENTS.dataset, reply_page.records, stamp, window))
+def video_comments(
+    client: ResearchApi, video_id: int, replies: bool, spend: Spend, stamp: datetime,
+    window: tuple[date, date] | None = None,
+) -> list[pa.Table]:  # fmt: skip
+    """Every reachable comment (and, if asked, reply) of one video; ``window`` = the video's day."""
+    tables = []
+    for page in spend.pages(client.iter_comments(video_id)):
+        tables.append(normalize(COMMENTS.dataset, page.records, stamp, window))
+        for comment in page.records if replies else ():
+            if (comment.get("reply_count") or 0) > 0:
+                for reply_page in spend.pages(client.iter_replies(comment["id"], video_id=video_id)):
+                    tables.append(normalize(COMMENTS.dataset, reply_page.records, stamp, window))
+    return tables
+
+
+def collect_units(
+    writer: PartitionWriter, checkpoint: Checkpoint, units: Sequence[int], collect: Callable[[int], list[pa.Table]]
+) -> int:  # fmt: skip
+    """Each unit's tables into ``writer``, checkpointed unit by unit; units an earlier attempt finished are
+    restored from the checkpoint, not fetched. Returns how many were restored."""
+    done = checkpoint.restore(writer)
+    for unit in units:
+        if str(unit) in done:
+            continue
+        tables = collect(unit)
+        checkpoint.save(str(unit), tables)
+        for table in tables:
+            writer.write(table)
+    return len(done)
 
 
 def collect_playlist(client: ResearchApi, playlist_id: int, spend: Spend) -> dict[str, Any] | None:
@@ -145,10 +167,12 @@ def comments_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], da
                 selected = select_comment_videos(
                     day_videos(lake, monitoring.queries, day, ["id", "comment_count"]), settings
                 )
+            stamp, window = collected_at(now), (day, day + timedelta(days=1))
+            checkpoint = Checkpoint(lake.storage, COMMENTS.dataset, part, lineage["root_run_id"])
             with lake.writer(COMMENTS.dataset, part, metadata=lineage) as writer:
-                collect_comments(
-                    client, writer, selected, settings.replies, spend, collected_at(now), (day, day + timedelta(days=1))
-                )  # fmt: skip
+                collect_units(writer, checkpoint, selected,
+                              lambda video_id: video_comments(client, video_id, settings.replies, spend, stamp, window))  # fmt: skip
+            checkpoint.clear()
 
         return collect_day
 
@@ -165,13 +189,19 @@ def playlists_asset(monitoring: Monitoring, video_keys: Sequence[dg.AssetKey], d
         ) -> None:  # fmt: skip
             videos = day_videos(lake, monitoring.queries, day, ["id", "playlist_id"])
             ids = sorted({p for p in videos["playlist_id"].to_pylist() if p is not None})
-            stamp = collected_at(now)
+            stamp, window = (
+                collected_at(now),
+                (day, day + timedelta(days=1)),
+            )  # the day of the videos citing it
+
+            def playlist(playlist_id: int) -> list[pa.Table]:
+                record = collect_playlist(client, playlist_id, spend)
+                return [normalize(PLAYLISTS.dataset, [record], stamp, window)] if record is not None else []
+
+            checkpoint = Checkpoint(lake.storage, PLAYLISTS.dataset, part, lineage["root_run_id"])
             with lake.writer(PLAYLISTS.dataset, part, metadata=lineage) as writer:
-                for playlist_id in ids:
-                    record = collect_playlist(client, playlist_id, spend)
-                    if record is not None:
-                        window = (day, day + timedelta(days=1))  # the day of the videos that cite it
-                        writer.write(normalize(PLAYLISTS.dataset, [record], stamp, window))
+                collect_units(writer, checkpoint, ids, playlist)
+            checkpoint.clear()
 
         return collect_day
 

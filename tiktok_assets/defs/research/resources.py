@@ -46,6 +46,11 @@ class ResearchApiResource(dg.ConfigurableResource):
         default=None, description="SQLAlchemy URL; default env TIKTOK_QUOTA_DB_URL, else <data>/quota.sqlite"
     )
     http_timeout: float = 120.0
+    retry_policy: str | None = Field(
+        default=None,
+        description="named retry policy with overrides, e.g. 'standard,max_attempts=60' (clients/backoff.py); "
+        "default env TIKTOK_RETRY_POLICY, else 'standard'",
+    )
 
     _client: ResearchClient | None = PrivateAttr(default=None)
 
@@ -82,7 +87,7 @@ class ResearchApiResource(dg.ConfigurableResource):
             self._client = backends.research_client(
                 client_key=self.client_key, client_secret=self.client_secret, base_url=self.base_url,
                 ledger_url=self.ledger_url, budgets=self.budgets(), http_timeout=self.http_timeout,
-                clock=lambda: self.now().timestamp(),
+                clock=lambda: self.now().timestamp(), retry_policy=self.retry_policy,
             )  # fmt: skip
         return self._client
 

@@ -45,6 +45,7 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
                 result = client.user_info(username, missing_ok=True)
                 spend.requests += int(getattr(result, "requests", 1) or 0)
                 spend.records += 1
+                spend.repaired += int(getattr(result, "repaired", 0) or 0)
                 if result.status != "ok":
                     spend.unavailable[username] = result.status
                 w.write(normalize(USER_INFO.dataset, [result.as_record()], stamp))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from tiktok_assets.lake.datasets import research
 from tiktok_assets.lake.datasets.base import META_FIELDS, TS, Dataset
+from tiktok_assets.lake.datasets.quarantine import quarantine_of, quarantine_partition
 
-ALL: tuple[Dataset, ...] = (*research.DATASETS,)
+ALL: tuple[Dataset, ...] = (*research.DATASETS, quarantine_of(research.SOURCE))
 _BY_NAME = {(d.source, d.name): d for d in ALL}
 
 
@@ -29,4 +30,14 @@ def sources() -> tuple[str, ...]:
     return tuple(dict.fromkeys(d.source for d in ALL))
 
 
-__all__ = ["ALL", "META_FIELDS", "TS", "Dataset", "get", "of_source", "sources"]
+__all__ = [
+    "ALL",
+    "META_FIELDS",
+    "TS",
+    "Dataset",
+    "get",
+    "of_source",
+    "quarantine_of",
+    "quarantine_partition",
+    "sources",
+]

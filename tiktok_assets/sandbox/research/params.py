@@ -1,6 +1,10 @@
 """Parameters every Research API handler parses the same way: the JSON body, integers, ``max_count``,
 ``cursor`` and the video ``?fields=``. Handlers call them as ``params.cursor(body)``; a bad value raises the
-``invalid_params`` ApiError the real API answers."""
+``invalid_params`` ApiError the real API answers.
+
+An optional parameter sent as JSON ``null`` or ``""`` is read as absent (``optional``): a widely used public
+collector sends ``"cursor": null, "search_id": null`` on its first page and the live API answers it (field).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,14 @@ def json_object(body: Any) -> dict[str, Any]:
     return body
 
 
+def optional(body: dict[str, Any], name: str, default: Any = None) -> Any:
+    """``body[name]``, or ``default`` when it is absent, ``null`` or the empty string."""
+    v = body.get(name)
+    return default if v is None or v == "" else v
+
+
 def integer(body: dict[str, Any], name: str, default: int | None = None) -> int | None:
-    v = body.get(name, default)
+    v = optional(body, name, default)
     if v is None:
         return None
     if isinstance(v, bool):

@@ -84,10 +84,10 @@ def video_query(ctx: Ctx, body: Any) -> Page:
         raise invalid("Invalid end_date: it must be no more than 30 days after start_date")
     max_count = params.max_count(body, 20)
     cursor = params.cursor(body)
-    is_random = body.get("is_random", False)
+    is_random = params.optional(body, "is_random", False)
     if not isinstance(is_random, bool):
         raise invalid("Invalid is_random: expected a boolean")
-    sid = body.get("search_id")
+    sid = params.optional(body, "search_id")
     if sid is not None and not isinstance(sid, str | int):
         raise invalid("Invalid search_id")
     key = search_key(body)
@@ -102,7 +102,7 @@ def video_query(ctx: Ctx, body: Any) -> Page:
             render, "videos", sample, cursor=len(sample), has_more=False, search_id=ctx.searches.new_id()
         )
 
-    if sid is not None and str(sid) != "":
+    if sid is not None:
         search = ctx.searches.get(str(sid))
         if search is None or ctx.now - search.created_at > ctx.limits.search_ttl_seconds:
             raise invalid(f"Search Id {sid} is invalid or expired")

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from tiktok_assets.sandbox.research import hostile
 from tiktok_assets.sandbox.research.context import ApiError, Ctx
 from tiktok_assets.sandbox.research.endpoints import ENDPOINTS, PAGED
 from tiktok_assets.sandbox.research.render import FieldError
@@ -21,7 +22,7 @@ from tiktok_assets.sandbox.research.search_store import SearchStore
 from tiktok_assets.sandbox.research.tokens import APPS, CLIENT_SECRET, SCOPE, TokenStore
 from tiktok_assets.sandbox.server.contract import SandboxRequest, SandboxResponse
 from tiktok_assets.sandbox.server.faults import FaultPlan
-from tiktok_assets.sandbox.server.limits import Limits, QuotaBook, next_midnight
+from tiktok_assets.sandbox.server.limits import Limits, QuotaBook
 from tiktok_assets.sandbox.server.stats import StatsBook
 from tiktok_assets.sandbox.world import World
 from tiktok_assets.sandbox.world.hashing import h64
@@ -32,6 +33,15 @@ API = "research"
 
 
 _WENT_WRONG = "Something went wrong. Please try again later."
+# The two 429s. Per-minute: code and message of TikTok's error-handling and rate-limit pages (doc). Daily
+# quota: its own code and message, as public collectors check for it (field; reference/research-api.md has
+# both as rate_limit_exceeded — clients must survive that too). Neither documents a Retry-After: none sent.
+RATE_LIMITED = (429, "rate_limit_exceeded", "The API rate limit was exceeded. Please try again later.")
+DAILY_QUOTA = (
+    429,
+    "daily_quota_limit_exceeded",
+    "The API daily quota limit exceeded. Please try again later",
+)
 
 
 def _span_days(body: Any) -> int:
@@ -133,20 +143,19 @@ class ResearchService:
         if SCOPE not in scope.split(","):
             return error(400, "scope_permission_missed", f"Scope {SCOPE} is missing from the access token")
 
-        # Per-minute, then daily quota: both answer 429 rate_limit_exceeded (field).
+        # Per-minute, then the daily quota: each has its own 429 (RATE_LIMITED, DAILY_QUOTA).
         if not self.quotas.take_minute(API, now, self.limits.per_minute):
-            return error(429, "rate_limit_exceeded", "Rate limit exceeded: too many requests this minute")
+            return error(*RATE_LIMITED)
         if bucket != "other":
             used = self.quotas.used(API, bucket, now)
             req_cap, rec_cap = self._caps(bucket)
             if used["requests"] >= req_cap or used["records"] >= rec_cap:
-                resets = datetime.fromtimestamp(next_midnight(now), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                return error(429, "rate_limit_exceeded", f"Daily quota limit exceeded; it resets at {resets}")
+                return error(*DAILY_QUOTA)
 
         f = self.faults
         if f.hits("rate_limit", n):
             self.stats.fault("rate_limit")
-            return error(429, "rate_limit_exceeded", "Rate limit exceeded: too many requests this minute")
+            return error(*RATE_LIMITED)
         if f.hits("gateway_timeout_html", n):
             self.stats.fault("gateway_timeout_html")
             return SandboxResponse(
@@ -175,7 +184,7 @@ class ResearchService:
         if (
             path in PAGED
             and isinstance(body, dict)
-            and body.get("cursor") not in (None, 0, "0")
+            and body.get("cursor") not in (None, "", 0, "0")
             and f.hits("invalid_cursor", n)
         ):
             # Field: mid-pagination, on a valid cursor; retrying the same request succeeds.
@@ -200,6 +209,13 @@ class ResearchService:
             return error(400, "invalid_params", str(exc))
         self.quotas.add(API, bucket, now, records=page.records)
         self.stats.records(f"research {PREFIX}{path}", page.records)
+        placed = hostile.mark(page.data, f) if hostile.active(f) else {}
+        for kind, n in placed.items():
+            self.stats.fault(kind, n)
+        if placed:
+            resp = SandboxResponse.json(200, envelope(page.data, "ok", "", lid))
+            resp.body = hostile.finish_body(resp.body)
+            return resp
         return SandboxResponse.json(200, envelope(page.data, "ok", "", lid))
 
     def _caps(self, bucket: str) -> tuple[int, int]:

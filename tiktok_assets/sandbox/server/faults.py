@@ -1,7 +1,9 @@
 """Injected faults, deterministic given the seed and the order of requests.
 
 Each data request gets a number from a counter; whether fault kind K hits request n is
-``unit(seed, n, K) < p(K)`` — so a sequential client sees the same faults on every run.
+``unit(seed, n, K) < p(K)`` — so a sequential client sees the same faults on every run. The record kinds
+(``RECORD_KINDS``: hostile bytes, ``research.hostile``) hit a record, not a request: ``unit(seed, key, K)``,
+so the same record is hostile on every page and every retry.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ PROBABILITY_KINDS = (
     "rate_limit",  # 429 as if the per-minute limit had tripped
     "connection_reset",  # the socket is closed without an answer
     "truncated_body",  # Content-Length promises more than is sent
+    "bad_text",  # Research: a record's text ends in a lone surrogate or bytes that are not UTF-8 (per record)
+    "oversized_id",  # Research: a record's id is a 20-digit integer beyond int64 (per record)
 )
+RECORD_KINDS = ("bad_text", "oversized_id")
 # Durations / amounts.
 VALUE_KINDS = (
     "search_id_lag",  # seconds (wall time) a fresh search_id is rejected as invalid or expired
@@ -70,6 +75,14 @@ class FaultPlan:
         """Whether fault ``kind`` hits request ``request_no``; ``scale`` multiplies the probability."""
         p = self._faults.get(kind, 0.0) * scale
         return p > 0 and unit(self.seed, request_no, str_key(kind)) < p
+
+    def hits_record(self, kind: str, key: int) -> bool:
+        """Whether record kind ``kind`` hits the record with this key (its id, or a hash of its name)."""
+        p = self._faults.get(kind, 0.0)
+        return p > 0 and unit(self.seed, 0x5EC0, key, str_key(kind)) < p
+
+    def draw_record(self, kind: str, key: int) -> float:
+        return unit(self.seed, 0x5EC0, key, str_key(kind), 1)
 
     def draw(self, kind: str, request_no: int) -> float:
         """A second uniform for the same request (to pick among variants of a fault)."""

@@ -28,6 +28,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: tests and benchmarks read stats instead
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header tells the sandbox's clock, as a server's tells its own: clients that follow
+        the server's day (quota day, ``collected_at``) follow the sandbox, fixed or advanced."""
+        return super().date_time_string(self.app.clock.now() if timestamp is None else timestamp)
+
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []

@@ -29,9 +29,9 @@ class StatsBook:
             with self._lock:
                 self._units[endpoint] += n
 
-    def fault(self, kind: str) -> None:
+    def fault(self, kind: str, n: int = 1) -> None:
         with self._lock:
-            self._faults[kind] += 1
+            self._faults[kind] += n
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
