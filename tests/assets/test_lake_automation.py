@@ -1,9 +1,11 @@
 """Nothing downstream waits for a person: the automation conditions of the real code location, evaluated the
 way the automation sensor evaluates them, tick by tick, against a real instance.
 
+- A fresh warehouse gets its (empty) staging tables once, so no mart waits on a source not collected yet;
+  then nothing moves on an idle instance.
 - A collected day re-stages exactly that day; the marts follow once staging is done (not in the same tick:
   the day's staging runs in its own run, and a mart must not race it); the analyses follow with the marts.
-- Partitions never collected (months before a backfill) block nothing, and nothing moves on an idle instance.
+- Partitions never collected (months before a backfill) block nothing.
 - Collection assets are never started by automation (they spend quota; their schedules start them).
 - An account snapshot rebuilds its staging model and mart.
 The end-to-end version, with the daemon launching real runs, is tests/e2e/test_ui_automation.py.
@@ -21,6 +23,19 @@ from tiktok_assets.definitions import defs as code_location
 
 VIDEOS = dg.AssetKey(["research", "videos_pets"])
 STAGED = dg.AssetKey(["staging", "stg_research__videos"])
+# Staging read straight from the lake (not by day): built empty on a fresh warehouse.
+LAKE_STAGING = {
+    dg.AssetKey(["staging", f"stg_research__{d}"])
+    for d in (
+        "followers",
+        "following",
+        "liked_videos",
+        "pinned_videos",
+        "reposted_videos",
+        "playlists",
+        "user_info",
+    )
+}
 MARTS = {
     dg.AssetKey(["marts", m]) for m in ("fct_videos", "account_daily", "hashtag_daily", "comment_threads")
 }
@@ -58,30 +73,40 @@ def location() -> dg.Definitions:
 
 @pytest.fixture
 def ticks(location: dg.Definitions) -> Iterator[Ticks]:
+    """A warehouse past its first tick (its empty staging tables built)."""
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("accounts", ["nerali7775"])
         t = Ticks(location, instance)
+        t.materialize(t.tick())
         assert t.tick() == {}, "an idle instance starts nothing"
         yield t
 
 
+def test_a_fresh_warehouse_builds_its_lake_staging_once_then_rests(location: dg.Definitions) -> None:
+    with dg.instance_for_test() as instance:
+        t = Ticks(location, instance)
+        first = t.tick()
+        # The staging tables straight from the lake (typed and empty before a collection) and the one mart
+        # built from those alone; nothing that reads the day staging, which no collection has built yet.
+        assert set(first) == LAKE_STAGING | {dg.AssetKey(["marts", "follow_edges"])}
+        assert all(partitions == {None} for partitions in first.values())
+        t.materialize(first)
+        for _ in range(2):
+            assert t.tick() == {}, "an idle instance starts nothing"
+
+
 def test_a_collected_day_is_staged_then_the_marts_and_analyses_follow(ticks: Ticks) -> None:
-    for day in ("2026-06-10", "2026-06-11"):
-        ticks.materialize({VIDEOS: {day}})
+    days = {"2026-06-10", "2026-06-11"}
+    ticks.materialize({VIDEOS: days, dg.AssetKey(["research", "comments"]): days})
     first = ticks.tick()
-    assert first[STAGED] == {
-        "2026-06-10",
-        "2026-06-11",
-    }  # exactly the collected days, not the 160 missing ones
+    assert first[STAGED] == days  # exactly the collected days, not the 160 missing ones
+    assert first[dg.AssetKey(["staging", "stg_research__comments"])] == days
     assert not MARTS & first.keys(), "a mart waits for the staging of the day it reads"
     ticks.materialize(first)
     second = ticks.tick()
-    assert second.keys() >= MARTS | ANALYSES
+    assert second.keys() >= MARTS | ANALYSES | {dg.AssetKey(["analysis", "data_quality"])}
     assert all(partitions == {None} for partitions in second.values())
     ticks.materialize(second)
-    third = ticks.tick()
-    assert set(third) <= {dg.AssetKey(["analysis", "data_quality"])}  # it also reads comment_threads
-    ticks.materialize(third)
     assert ticks.tick() == {}, "settled: nothing runs twice for one collection"
 
 

@@ -21,24 +21,39 @@ import dagster as dg
 
 from tiktok_assets.config import FreshnessWindow
 
+# What derived assets read besides the lake: every dbt model (its kind, set by dagster-dbt).
+DBT_MODELS = dg.AssetSelection.from_string("kind:dbt")
 # A code location that runs itself: schedules and sensors ship running (stop one in the UI, or
 # `dagster schedule stop <name>`).
 RUNNING = dg.DefaultScheduleStatus.RUNNING
 
 
-def on_lake_update() -> dg.AutomationCondition:
+def on_lake_update(*, build_when_missing: bool = False) -> dg.AutomationCondition:
     """Materialize once an upstream asset (or partition) was updated and nothing upstream is still running.
 
-    ``AutomationCondition.eager()`` without two of its parts: it only looks at the latest time partition (a
-    backfilled or re-collected day must re-stage too), and it waits while any upstream partition is missing
-    (a collection starting 2026-01-01 has missing days until it is backfilled, so marts would never build).
-    An upstream partition in a different partitioning is run first, in its own run: Dagster's
-    ``will_be_requested`` counts only parents that can share the child's run, so a mart waits for the day
-    partition it reads instead of racing it.
+    ``AutomationCondition.eager()`` changed where it does not fit a lake collected over months:
+    - not limited to the latest time partition: a backfilled or re-collected day re-stages too;
+    - not blocked by *partitions* never collected (a collection starting 2026-01-01 has missing days until
+      it is backfilled, so marts would never build) — but every dbt model it reads must have been built at
+      least once (or be built in this run): dbt cannot read a table that does not exist;
+    - "in progress" looks two levels up: a run that collected a day is still staging it when its collection
+      assets are done, and an asset reading both the lake and a model built from that staging (the data
+      quality report) must wait for the model instead of reading the old one;
+    - ``build_when_missing`` (unpartitioned models and analyses only: for a day model it would request every
+      day ever): a model never built is built, so a fresh warehouse gets its empty staging tables and a mart
+      never waits on a staging table whose source has not been collected yet.
+    An upstream partition in another partitioning runs first, in its own run: Dagster's ``will_be_requested``
+    counts only parents that can share the child's run, so a mart waits for the day it reads.
     """
+    trigger = dg.AutomationCondition.any_deps_updated().since_last_handled()
+    if build_when_missing:  # until built; a failed build waits for an upstream update instead of looping
+        trigger = trigger | (dg.AutomationCondition.missing() & ~dg.AutomationCondition.execution_failed())
+    built = ~dg.AutomationCondition.missing() | dg.AutomationCondition.will_be_requested()
     return (
-        dg.AutomationCondition.any_deps_updated().since_last_handled()
+        trigger
+        & dg.AutomationCondition.all_deps_match(built).allow(DBT_MODELS)
         & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.any_deps_match(dg.AutomationCondition.any_deps_in_progress())
         & ~dg.AutomationCondition.in_progress()
     ).with_label("upstream updated, nothing upstream in progress")
 
@@ -59,9 +74,15 @@ def with_freshness(
 
 
 def with_lake_automation(assets: Iterable[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
-    condition = on_lake_update()
+    """``on_lake_update`` on every asset; unpartitioned ones are also built when missing."""
+    by_partitioning = {True: on_lake_update(build_when_missing=True), False: on_lake_update()}
     return list(
-        dg.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition), list(assets))
+        dg.map_asset_specs(
+            lambda spec: spec.replace_attributes(
+                automation_condition=by_partitioning[spec.partitions_def is None]
+            ),
+            list(assets),
+        )
     )
 
 

@@ -4,7 +4,6 @@ A dbt source is ``source('<lake source>', '<dataset>')``, matched by source *and
 EnsembleData ``videos`` is not the Research ``videos``). A dataset can be written by several assets (``videos``
 by one asset per named query) while a dbt source maps to one key; so a source gets a stand-in key
 ``lake/<source>/<dataset>``, and each model's dep on that stand-in is replaced by deps on every writer.
-Every model is rebuilt by the automation sensor once what it reads was updated (``collect.automation``).
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,7 +12,6 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from tiktok_assets.collect.automation import on_lake_update
 from tiktok_assets.lake import datasets
 from tiktok_assets.lake.datasets import Dataset
 
@@ -31,9 +29,6 @@ class LakeDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         schema = dbt_resource_props.get("config", {}).get("schema")
         return f"dbt_{schema}" if schema else "dbt"
-
-    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
-        return on_lake_update()
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
