@@ -11,12 +11,23 @@ import argparse
 import math
 from typing import Any
 
+# Shown by `tiktok-assets plan --help` (plain text: the module docstring is for developers).
+DESCRIPTION = """\
+Forecast what a video collection will cost in Research API requests, before spending any.
+
+Reads the monitoring config (--config: every named query) or an ad-hoc list (--usernames, --hashtags,
+--keywords), splits the range into windows of at most 30 days and the lists into IN groups, and prints the
+requests per window, the cost per search and the days of quota the collection needs.
+
+  tiktok-assets plan --config tiktok_assets/monitoring.yaml --end 2026-06-13
+"""
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "plan",
         help="forecast the Research API requests of a video collection",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", help="monitoring.yaml (default: none; use the list options)")
