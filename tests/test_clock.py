@@ -81,3 +81,34 @@ def test_monitoring_dates_are_judged_by_the_backend_clock(monkeypatch: pytest.Mo
         parse_monitoring(raw, "m.yaml")
     monkeypatch.setenv("TIKTOK_CLOCK_NOW", f"{ahead + timedelta(days=10)}T00:00:00Z")
     assert parse_monitoring(raw, "m.yaml").start_date == ahead
+
+
+def test_quota_left_counts_the_backend_clocks_day(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    """The client spends on the sandbox's day; the quota left a run reports is that day's, not the wall's."""
+    from tiktok_assets.clients.quota import QuotaLedger
+    from tiktok_assets.defs.research.resources import ResearchApiResource
+
+    url = f"sqlite:///{tmp_path / 'quota.sqlite'}"
+    monkeypatch.setenv("TIKTOK_CLOCK_NOW", "2026-06-15T12:00:00Z")
+    QuotaLedger(url).charge("research", "video", requests=40, day=date(2026, 6, 15))
+    resource = ResearchApiResource(ledger_url=url, daily_video_requests=1_000)
+    assert resource.quota_left()["video_requests_left"] == 960
+    monkeypatch.setenv("TIKTOK_CLOCK_NOW", "2026-06-16T00:00:01Z")  # after the UTC reset
+    assert resource.quota_left()["video_requests_left"] == 1_000
+
+
+def test_every_api_client_counts_quota_on_the_backend_clock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # noqa: ANN001
+    from tiktok_assets import backends
+
+    monkeypatch.setenv("TIKTOK_CLOCK_NOW", "2026-06-15T12:00:00Z")
+    ledger = f"sqlite:///{tmp_path / 'quota.sqlite'}"
+    expected = datetime(2026, 6, 15, 12, tzinfo=UTC).timestamp()
+    research = backends.research_client(base_url="http://127.0.0.1:9", ledger_url=ledger)
+    ensembledata = backends.ensembledata_client(base_url="http://127.0.0.1:9", ledger_url=ledger)
+    try:
+        assert research.clock() == ensembledata.clock() == expected
+    finally:
+        research.close()
+        ensembledata.close()

@@ -97,7 +97,7 @@ def ensembledata_client(
     token, url = ensembledata_target(token, base_url)
     return EnsembleDataClient(
         token, url, ledger=ledger_for(ledger_url), daily_units=daily_units, http_timeout=http_timeout,
-        long_timeout=long_timeout,
+        long_timeout=long_timeout, clock=lambda: clock_now().timestamp(),  # the quota day: the backend's
     )  # fmt: skip
 
 

@@ -87,10 +87,11 @@ class ResearchApiResource(dg.ConfigurableResource):
         return self._client
 
     def quota_left(self) -> dict[str, int]:
-        """Requests left today per bucket (by the ledger: what this project's clients spent)."""
+        """Requests left today per bucket (by the ledger: what this project's clients spent); "today" is the
+        backend clock's day, the one the client spends on."""
         ledger = self.ledger()
         return {
-            f"{bucket}_requests_left": ledger.remaining("research", bucket, budget).requests
+            f"{bucket}_requests_left": ledger.remaining("research", bucket, budget, day=self.now()).requests
             for bucket, budget in self.budgets().items()
         }
 
