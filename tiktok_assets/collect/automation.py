@@ -6,6 +6,7 @@ A source's factory calls these on the assets it builds (``defs/research/assets.p
   its newest materialization is older than the window of its cadence (monitoring.yaml ``freshness``).
 - ``collection_schedule(job, hour)``: a partitioned job's schedule, targeting its last partition (which ends at
   the backend clock, ``collect.partitions``), shipped RUNNING.
+- ``with_day_models(keys)``: a day job's selection, its day-partitioned dbt staging included (one backfill).
 - ``with_lake_automation(assets)`` (dbt models and analyses): rebuilt by the automation sensor
   (``defs/automation_sensor.py``) after an upstream collection or model changed.
 
