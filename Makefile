@@ -4,11 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 SANDBOX_PORT := 9400
-SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
 
-.PHONY: install demo test lint ui sandbox clean
+.PHONY: install demo test lint ui demo-ui sandbox clean
 
 # Reinstall only when the dependency list changes.
 $(STAMP): pyproject.toml
@@ -19,8 +17,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo keeps its lake, warehouse, Dagster instance and log in data/demo/ (sandbox clock 2026-06-15T12:00Z).
 demo: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/tiktok-assets demo
 
 test: $(STAMP)
@@ -31,16 +29,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# `dg dev` (UI + daemon) over your collection: data/ and data/dagster_home (or $TIKTOK_DATA_DIR, $DAGSTER_HOME),
+# real clock; with no TIKTOK_CLIENT_KEY a sandbox on real time serves the runs. Its dagster.yaml is a link to
+# ./dagster.yaml, the one instance config.
 ui: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	@# Runs launched from the UI need an API: with no credentials set, serve the sandbox beside the UI.
-	@if [ -z "$${TIKTOK_CLIENT_KEY:-}" ] && ! $(BIN)/python -c "import httpx; httpx.get('$(SANDBOX_URL)/_sandbox/health', timeout=1).raise_for_status()" 2>/dev/null; then \
-	  echo "no TIKTOK_CLIENT_KEY: serving the sandbox at $(SANDBOX_URL) for runs launched from the UI"; \
-	  $(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --seed 7 --size small & sandbox_pid=$$!; \
-	  trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
-	fi; \
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/tiktok-assets ui
+
+# The same over the demo's instance and lake (data/demo/), on the demo's fixed clock.
+demo-ui: $(STAMP)
+	$(BIN)/tiktok-assets ui --demo
 
 # The demo's collection, dbt and analyses on a local cluster: PostgreSQL (instance + quota ledger), Redis and
 # two Celery workers, the lake on moto's S3 API; all on loopback, all stopped at the end (README "Running on
@@ -53,4 +50,4 @@ sandbox: $(STAMP)
 	$(BIN)/tiktok-assets sandbox serve --host 127.0.0.1 --port $(SANDBOX_PORT) --seed 7 --size small
 
 clean:
-	rm -rf data/lake data/warehouse.duckdb data/dagster_home dbt/target
+	rm -rf data/lake data/warehouse.duckdb data/dagster_home data/demo dbt/target

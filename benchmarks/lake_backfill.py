@@ -13,6 +13,9 @@ span) of each query, of ceil(videos the search *matches* / 100), at least 1 per 
 costs the request that says so). "Matches" includes videos the API drops from a page after paging (deleted,
 private): each page of 100 matches is forced whether or not all 100 come back, so counting only the videos
 returned (``min kept``) understates the floor.
+The sandbox's clock is the backend clock (``TIKTOK_CLOCK_NOW``, set before the assets are built), so the
+daily partitions end where the sandbox's days end on any calendar day the benchmark runs; the table's
+``days`` column is the number of daily partitions the backfill covered (365 for ``--days 365``).
 Run: .venv/bin/python benchmarks/lake_backfill.py [--size large|small] [--days 365]
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import time
 import warnings
@@ -60,6 +64,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
     now, last = SETUPS[args.size]
+    os.environ["TIKTOK_CLOCK_NOW"] = now  # the backend's clock: the partitions end at its last complete day
     first = last - timedelta(days=args.days - 1)
     world = World(7, args.size)
     accounts = [a.username for a in world.accounts[:50] if not a.is_private][:40]
@@ -76,6 +81,12 @@ def main() -> None:
         warnings.simplefilter("ignore")
         assets = research.build_assets(monitoring)
     videos = [a for a in assets if a.key.path[-1].startswith("videos_")]
+    days = videos[0].partitions_def.get_partition_keys_in_range(
+        dg.PartitionKeyRange(first.isoformat(), last.isoformat())
+    )
+    assert len(days) == args.days, (
+        f"{len(days)} daily partitions for {args.days} days: the partitions do not follow the clock"
+    )
     chunks = [
         (first + timedelta(days=i), min(last, first + timedelta(days=i + 29)))
         for i in range(0, args.days, 30)
@@ -94,7 +105,8 @@ def main() -> None:
         }  # fmt: skip
         instance = dg.DagsterInstance.ephemeral()
         print(
-            f"{args.days}-day backfill, sandbox {args.size} world, {len(chunks)} runs of <=30 days per query"
+            f"{args.days}-day backfill ({len(days)} daily partitions, {first}..{last}), sandbox {args.size} "
+            f"world at {now}, {len(chunks)} runs of <=30 days per query"
         )
         print(
             f"{'query':<12} {'rows':>9} {'truth':>9} {'equal':>6} {'requests':>9} {'min kept':>9} {'over %':>7} "

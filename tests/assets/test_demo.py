@@ -31,7 +31,7 @@ def test_demo_materializes_everything_into_a_persistent_instance(
     text = "\n".join(lines)
     # The window ends on the last complete searchable day at the sandbox clock (2026-06-15 12:00):
     # date(now - 48h) - 1 day.
-    assert "window: 2026-06-06 .. 2026-06-12 (7 days)" in text, text
+    assert "demo: 2026-06-06 .. 2026-06-12 (7 days)" in text, text
     lake = Path(summary["lake"]) / "research"
     assert sorted(p.name for p in (lake / "videos" / "query=pets").iterdir())[-1] == "date=2026-06-12"
     # Snapshots are dated by the sandbox's clock, not the wall clock; the demo restores the environment.
@@ -45,4 +45,4 @@ def test_demo_materializes_everything_into_a_persistent_instance(
     assert Path(summary["lake"]) == (tmp_path / "data" / "lake").resolve()
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         assert len(instance.get_runs()) >= 3  # the runs stay for the UI
-    assert "make ui" in text
+    assert "make demo-ui" in text

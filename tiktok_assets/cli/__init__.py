@@ -14,12 +14,19 @@ COMMAND_MODULES = (
     "tiktok_assets.cli.fetch",  # fetch <api> <endpoint> …
     "tiktok_assets.cli.plan",  # plan (quota forecast)
     "tiktok_assets.cli.demo",  # demo
+    "tiktok_assets.cli.ui",  # ui (dg dev over your collection, or the demo's)
     "tiktok_assets.cli.dbt_sources",  # dbt-sources (regenerate dbt/models/sources.yml)
 )
 
 
+DESCRIPTION = (
+    "Collect TikTok data (Research API, EnsembleData, VCE, or the bundled sandbox) and run the Dagster code "
+    "location around it. Each command explains itself: tiktok-assets COMMAND --help."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tiktok-assets", description=__doc__)
+    parser = argparse.ArgumentParser(prog="tiktok-assets", description=DESCRIPTION)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMAND_MODULES:
         try:

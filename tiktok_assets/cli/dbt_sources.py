@@ -10,7 +10,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "dbt-sources",
         help="regenerate dbt/models/sources.yml from the lake's dataset declarations",
-        description=__doc__,
+        description="Rewrite dbt/models/sources.yml from the lake's dataset declarations (run it after "
+        "declaring a dataset; a test fails while the file is stale).",
     )
     p.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
     p.set_defaults(func=run)

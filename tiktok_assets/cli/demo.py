@@ -1,12 +1,17 @@
 """`tiktok-assets demo`: materialize every asset of the code location for a 30-day window, end to end.
 
 Unless credentials are set (``TIKTOK_CLIENT_KEY``), a sandbox starts in this process on a fixed clock and the
-resources point at it through the environment (``TIKTOK_SANDBOX_URL``). Runs go through the persistent
-Dagster instance under ``$DAGSTER_HOME`` so they show in the UI afterwards (``make ui``).
+resources point at it through the environment (``TIKTOK_SANDBOX_URL``); ``TIKTOK_CLOCK_NOW`` carries that
+clock to every date decision (``tiktok_assets.clock``) before the definitions load, so the partitions end
+where the sandbox's days end. Runs go through a persistent Dagster instance so they show in the UI afterwards.
+
+The command keeps everything in ``data/demo/`` (``cli.instance``): never your collection's lake or instance.
+The terminal shows one line per run and the closing table (``cli.demo_summary``); Dagster's DEBUG event log
+and dbt's output go to ``data/demo/demo.log``.
 
 How each asset is run (grouped by partitioning, upstream groups first):
-- day assets with a BackfillPolicy (videos, comments, playlists…): one range run over the 30 days;
-- other time-partitioned assets (live snapshots such as user info): their partition for the last day;
+- day assets with a BackfillPolicy (videos, comments, playlists, daily dbt staging): one range run;
+- other time-partitioned assets (live snapshots such as user info): their partition for the clock's day;
 - dynamic partitions (accounts…): filled from monitoring.yaml, then one run per key;
 - unpartitioned assets (dbt, analyses): one run at the end.
 """
@@ -15,66 +20,69 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 DEMO_DAYS = 30
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
+Echo = Callable[[str], Any]
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "demo", help="materialize every asset for a 30-day window (sandbox by default)"
+        "demo",
+        help="collect 30 days from the sandbox through Dagster, then build the marts and analyses",
+        description="Start the sandbox on a fixed clock, materialize every asset for the last DAYS complete "
+        "days into data/demo/ (lake, DuckDB warehouse, Dagster instance), print one line per run and a table "
+        "of every asset's rows, spend and checks. Dagster's log goes to data/demo/demo.log. Browse the runs "
+        "afterwards with: make demo-ui",
     )
-    parser.add_argument("--days", type=int, default=DEMO_DAYS, help="window length in days (default 30)")
     parser.add_argument(
-        "--now", default=SANDBOX_NOW, help="the sandbox clock (ignored with real credentials)"
+        "--days", type=int, default=DEMO_DAYS, help=f"window length in days (default {DEMO_DAYS})"
     )
+    parser.add_argument(
+        "--now", default=SANDBOX_NOW,
+        help=f"the sandbox's fixed clock, ISO 8601; the window ends 3 days before it (default {SANDBOX_NOW}; "
+        "ignored with real credentials)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--data-dir", type=Path, default=None,
+        help="where the demo keeps its lake, warehouse, instance and log (default data/demo)",
+    )  # fmt: skip
     parser.set_defaults(func=main)
 
 
-def _dagster_home() -> Path:
-    from tiktok_assets import settings
+def main(args: argparse.Namespace) -> int:
+    from tiktok_assets.cli.console import terminal_and_log
+    from tiktok_assets.cli.instance import (
+        InstanceConfigError,
+        demo_place,
+        link_instance_config,
+        write_demo_record,
+    )
 
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir() / "dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
-    shipped = settings.project_root() / "dagster.yaml"
-    if shipped.exists() and not (home / "dagster.yaml").exists():
-        shutil.copy(shipped, home / "dagster.yaml")  # pools, run monitoring
-    return home
-
-
-def _start_backend(stack: ExitStack, now: str) -> tuple[Any, datetime]:
-    """The sandbox (unless credentials are set) and the backend's "now" (the sandbox's fixed clock, or the
-    wall clock for the real API). The window ends at ``partitions.last_complete_day(now)``."""
-    from tiktok_assets import settings
-    from tiktok_assets.clock import CLOCK_ENV
-
-    if os.environ.get("TIKTOK_CLIENT_KEY"):
-        return None, datetime.now(UTC).replace(microsecond=0)
-    from tiktok_assets.sandbox.testing import running_sandbox
-
-    # Fixed clock: the same world and window every time. A fixed clock never opens a new minute, so the
-    # per-minute limit is lifted; the daily quotas stay real.
-    sandbox = stack.enter_context(running_sandbox(now=now, per_minute=1_000_000))
-    os.environ["TIKTOK_SANDBOX_URL"] = sandbox.base_url
-    # A fresh quota ledger per demo: the sandbox's quota is fresh too, so yesterday's demo must not count.
-    ledger = settings.data_dir() / "demo_quota.sqlite"
-    for path in (ledger, ledger.with_name(ledger.name + "-wal"), ledger.with_name(ledger.name + "-shm")):
-        path.unlink(missing_ok=True)
-    os.environ["TIKTOK_QUOTA_DB_URL"] = f"sqlite:///{ledger}"
-    clock = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(UTC)
-    # The assets stamp `collected_at` and snapshot folders with this clock, not the wall clock (restored on exit).
-    previous = os.environ.get(CLOCK_ENV)
-    os.environ[CLOCK_ENV] = clock.isoformat()
-    stack.callback(_restore_env, CLOCK_ENV, previous)
-    return sandbox, clock
+    if args.days < 1:
+        raise SystemExit("error: --days must be at least 1")
+    place = demo_place(args.data_dir)
+    try:
+        link_instance_config(place.home)
+    except InstanceConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for var in ("TIKTOK_LAKE_DIR", "TIKTOK_DUCKDB_PATH"):  # the demo never writes your collection's lake
+        os.environ.pop(var, None)
+    os.environ.update(place.environ())
+    log = place.data / "demo.log"
+    with terminal_and_log(log) as terminal:
+        summary = run_demo(
+            days=args.days, now=args.now, echo=lambda line: print(line, file=terminal), log=log
+        )
+    write_demo_record(place, args.now, args.days)
+    return 1 if summary["failed_runs"] else 0
 
 
 def _restore_env(name: str, value: str | None) -> None:
@@ -82,6 +90,34 @@ def _restore_env(name: str, value: str | None) -> None:
         os.environ.pop(name, None)
     else:
         os.environ[name] = value
+
+
+def _set_env(stack: ExitStack, name: str, value: str) -> None:
+    stack.callback(_restore_env, name, os.environ.get(name))
+    os.environ[name] = value
+
+
+def _start_backend(stack: ExitStack, now: str) -> tuple[Any, datetime]:
+    """The sandbox (unless credentials are set) and the backend's clock, set in ``TIKTOK_CLOCK_NOW`` (all
+    three variables are restored on exit)."""
+    from tiktok_assets import settings
+    from tiktok_assets.clock import CLOCK_ENV, clock_now
+
+    if os.environ.get("TIKTOK_CLIENT_KEY"):
+        return None, clock_now()
+    from tiktok_assets.sandbox.testing import running_sandbox
+
+    # Fixed clock: the same world and window every time. A fixed clock never opens a new minute, so the
+    # per-minute limit is lifted; the daily quotas stay real.
+    sandbox = stack.enter_context(running_sandbox(now=now, per_minute=1_000_000))
+    _set_env(stack, "TIKTOK_SANDBOX_URL", sandbox.base_url)
+    # A fresh quota ledger per demo: the sandbox's quota is fresh too, so yesterday's demo must not count.
+    ledger = settings.data_dir() / "demo_quota.sqlite"
+    for path in (ledger, ledger.with_name(ledger.name + "-wal"), ledger.with_name(ledger.name + "-shm")):
+        path.unlink(missing_ok=True)
+    _set_env(stack, "TIKTOK_QUOTA_DB_URL", f"sqlite:///{ledger}")
+    _set_env(stack, CLOCK_ENV, now)
+    return sandbox, clock_now()
 
 
 def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) -> list[dict[str, Any]]:
@@ -93,29 +129,28 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
     graph = defs.resolve_asset_graph()
     groups: dict[Any, list[Any]] = defaultdict(list)
     for key in graph.materializable_asset_keys:
-        node = graph.get(key)
-        groups[node.partitions_def].append(key)
+        groups[graph.get(key).partitions_def].append(key)
     ranged, latest, dynamic, plain, skipped = [], [], [], [], []
     wanted = dynamic_keys(current_monitoring())
     for pdef, keys in groups.items():
         keys = sorted(keys, key=lambda k: k.to_user_string())
         if pdef is None:
-            plain.append({"keys": keys, "label": "unpartitioned"})
+            plain.append({"keys": keys, "label": "models and analyses"})
         elif isinstance(pdef, dg.TimeWindowPartitionsDefinition):
             with_policy = [k for k in keys if graph.get(k).backfill_policy is not None]
             others = [k for k in keys if k not in with_policy]
             if with_policy:
                 tags = {"dagster/asset_partition_range_start": first.isoformat(),
                         "dagster/asset_partition_range_end": last.isoformat()}  # fmt: skip
-                ranged.append({"keys": with_policy, "tags": tags, "label": f"{first}..{last}"})
+                ranged.append({"keys": with_policy, "tags": tags, "label": f"days {first}..{last}"})
             if others:
                 day = today.isoformat() if pdef.has_partition_key(today.isoformat()) else last.isoformat()
-                latest.append({"keys": others, "partition_key": day, "label": day})
+                latest.append({"keys": others, "partition_key": day, "label": f"snapshot {day}"})
         elif isinstance(pdef, dg.DynamicPartitionsDefinition):
             names = list(wanted.get(pdef.name, ()))
             existing = set(instance.get_dynamic_partitions(pdef.name))
             instance.add_dynamic_partitions(pdef.name, [n for n in names if n not in existing])
-            dynamic += [{"keys": keys, "partition_key": n, "label": f"{pdef.name}={n}"} for n in names]
+            dynamic += [{"keys": keys, "partition_key": n, "label": f"{pdef.name} {n}"} for n in names]
         else:
             skipped.append({"keys": keys, "label": f"skipped ({type(pdef).__name__})"})
     return ranged + latest + dynamic + plain + skipped
@@ -136,112 +171,104 @@ def _run(defs: Any, instance: Any, step: dict[str, Any]) -> Any:
     )
 
 
+def _load_defs(defs: Any) -> Any:
+    """The code location, loaded now (after the clock is set) unless the caller built one."""
+    if defs is None:
+        from tiktok_assets.definitions import defs as location
+
+        return location()
+    return defs() if callable(defs) else defs
+
+
+Runner = Callable[[Any, Any, dict[str, Any]], Any]
+
+
 def run_demo(
-    defs: Any, days: int = DEMO_DAYS, now: str = SANDBOX_NOW, echo: Any = print, start_runner: Any = None
+    defs: Any = None,
+    days: int = DEMO_DAYS,
+    now: str = SANDBOX_NOW,
+    echo: Echo = print,
+    log: Path | None = None,
+    running: Echo | None = None,
+    start_runner: Callable[[ExitStack], Runner] | None = None,
 ) -> dict[str, Any]:
-    """Materialize everything; returns a summary (also printed). ``start_runner(stack)``, called once the
-    backend is up, returns how to run a step (default: in process; ``cluster/demo.py``: on Celery workers)."""
+    """Materialize everything; returns the summary (also printed). ``defs``: a ``Definitions``, a function
+    returning one, or None for the code location (loaded once the backend's clock is set). ``running`` is told
+    each run's line before it starts (a terminal shows it until ``echo`` prints the outcome over it).
+    ``start_runner(stack)``, called once the backend is up, returns how to run a step (default: in process;
+    ``cluster/demo.py``: on Celery workers)."""
     import dagster as dg
 
+    from tiktok_assets import settings
+    from tiktok_assets.cli.demo_summary import DemoTally, failed_checks_lines, print_table
+    from tiktok_assets.cli.instance import link_instance_config
     from tiktok_assets.clock import last_complete_day
     from tiktok_assets.lake.storage import lake_url
 
-    home = _dagster_home()
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir() / "dagster_home").resolve()
+    os.environ["DAGSTER_HOME"] = str(home)
+    if not (home / "dagster.yaml").exists():  # an instance configured elsewhere (the cluster's) stays as is
+        link_instance_config(home)
     started = time.perf_counter()
+    failed: list[str] = []
     with ExitStack() as stack:
         sandbox, clock = _start_backend(stack, now)
         run = start_runner(stack) if start_runner else _run
+        location = _load_defs(defs)
         last = last_complete_day(clock)  # the daily partitions' last day at the backend's clock
         first = last - timedelta(days=days - 1)
-        today = clock.date()
         instance = stack.enter_context(dg.DagsterInstance.get())
-        echo(
-            f"backend: {'sandbox ' + sandbox.base_url + ' (clock ' + now + ')' if sandbox else 'TikTok APIs'}"
-        )
-        echo(f"window: {first} .. {last} ({days} days); Dagster instance: {home}")
-        rows: dict[str, int] = defaultdict(int)
-        uncounted: set[str] = set()
-        spent: dict[str, int] = defaultdict(int)
-        failed, checks_failed, checks_total = [], [], 0
-        for step in plan_runs(defs, instance, first, last, today):
+        backend = f"the sandbox at {sandbox.base_url}, clock {now}" if sandbox else "the TikTok APIs"
+        echo(f"demo: {first} .. {last} ({days} days) from {backend}")
+        echo(f"  data: {settings.data_dir()}   Dagster instance: {home}")
+        if log is not None:
+            echo(f"  Dagster's log (DEBUG) and dbt's output: {log}")
+        tally = DemoTally(location.resolve_asset_graph())
+        steps = plan_runs(location, instance, first, last, clock.date())
+        for i, step in enumerate(steps, 1):
+            head = f"[{i:>2}/{len(steps)}] {step['label']:<32} {len(step['keys']):>2} assets"
             if step["label"].startswith("skipped"):
-                echo(f"  - {step['label']}: {', '.join(k.to_user_string() for k in step['keys'])}")
+                echo(f"{head}  {', '.join(k.to_user_string() for k in step['keys'])}")
                 continue
+            if running is not None:
+                running(head)
             t0 = time.perf_counter()
-            result = run(defs, instance, step)
-            echo(f"  {'ok ' if result.success else 'FAILED'} {step['label']:<28} {len(step['keys'])} assets "
-                 f"{time.perf_counter() - t0:5.1f}s  run {result.run_id[:8]}")  # fmt: skip
+            result = run(location, instance, step)
+            tally.add(result)
+            echo(f"{head}  {'ok' if result.success else 'FAILED':<6} {time.perf_counter() - t0:5.1f}s  "
+                 f"run {result.run_id[:8]}")  # fmt: skip
             if not result.success:
                 failed.append(step["label"])
                 for event in result.get_step_failure_events():
                     echo(f"      {event.step_key}: {event.step_failure_data.error.message.strip()[:300]}")
-            for event in result.get_asset_materialization_events():
-                meta = event.materialization.metadata
-                name = event.asset_key.to_user_string()
-                if "dagster/row_count" in meta:
-                    count = int(meta["dagster/row_count"].value)
-                    # A lake partition's count covers that partition only, so partitions add up; a dbt
-                    # model reports its whole table on every partition run, so the latest figure stands.
-                    rows[name] = rows[name] + count if name.startswith("research/") else count
-                else:
-                    uncounted.add(name)  # materialized, but reports no row count (e.g. dbt views)
-            for name, value in _run_spend(result).items():
-                spent[name] += value
-            for evaluation in result.get_asset_check_evaluations():
-                checks_total += 1
-                if not evaluation.passed:
-                    checks_failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
         stats = sandbox.stats() if sandbox else {}
     summary = {
-        "rows": {**{name: -1 for name in uncounted}, **rows},  # -1: materialized without a row count
-        "requests": dict(spent),
+        **tally.summary(),
         "failed_runs": failed,
-        "checks_total": checks_total,
-        "checks_failed": checks_failed,
         "sandbox_requests": stats.get("requests_total"),
         "seconds": time.perf_counter() - started,
         "lake": lake_url(),
+        "warehouse": str(settings.duckdb_path()),
+        "log": str(log) if log else None,
     }
-    _print_summary(summary, echo)
+    echo("")
+    print_table(summary, echo)
+    for line in failed_checks_lines(summary):
+        echo(line)
+    _print_where(summary, echo)
     return summary
 
 
-def _run_spend(result: Any) -> dict[str, int]:
-    """Requests per asset of one run, from the run summary each collection asset leaves (collect.metadata)."""
-    from tiktok_assets.collect.metadata import RUN_REQUESTS
-
-    out: dict[str, int] = {}
-    for event in result.get_asset_observation_events():
-        meta = event.asset_observation_data.asset_observation.metadata
-        if RUN_REQUESTS in meta:
-            out[event.asset_key.to_user_string()] = int(meta[RUN_REQUESTS].value)
-    return out
-
-
-def _print_summary(summary: dict[str, Any], echo: Any) -> None:
-    echo("")
-    echo(f"{'asset':<40} {'rows':>10} {'requests':>9}")
-    for name in sorted(set(summary["rows"]) | set(summary["requests"])):
-        count = summary["rows"].get(name, 0)
-        echo(f"{name:<40} {'-' if count < 0 else f'{count:,}':>10} {summary['requests'].get(name, 0):>9,}")
-    lake_rows = sum(v for k, v in summary["rows"].items() if k.startswith("research/") and v > 0)
-    echo(f"{'total collected into the lake':<40} {lake_rows:>10,} {sum(summary['requests'].values()):>9,}")
+def _print_where(summary: dict[str, Any], echo: Echo) -> None:
     if summary["sandbox_requests"] is not None:
-        echo(f"sandbox served {summary['sandbox_requests']:,} HTTP requests (tokens and retries included)")
-    echo(f"asset checks: {summary['checks_total'] - len(summary['checks_failed'])}/{summary['checks_total']} passed"
-         + (f"; failed: {', '.join(summary['checks_failed'])}" if summary["checks_failed"] else ""))  # fmt: skip
-    echo(f"lake: {summary['lake']}  (DuckDB: select * from read_parquet('{summary['lake']}/research/videos/*/*/*.parquet',"
-         " hive_partitioning=true))")  # fmt: skip
-    echo(
-        f"took {summary['seconds']:.0f}s. Open the UI with `make ui` (http://127.0.0.1:3000): the runs are there."
-    )
+        echo(
+            f"the sandbox served {summary['sandbox_requests']:,} HTTP requests (tokens and retries included)"
+        )
+    echo(f"lake:      {summary['lake']}")
+    echo(f"warehouse: {summary['warehouse']}  (DuckDB; e.g. select * from marts.account_daily)")
+    if summary["log"]:
+        echo(f"log:       {summary['log']}  (Dagster's DEBUG event log, dbt's output)")
+    echo(f"took {summary['seconds']:.0f}s. Browse these runs in the Dagster UI: make demo-ui "
+         "(http://127.0.0.1:3000)")  # fmt: skip
     if summary["failed_runs"]:
         echo(f"FAILED runs: {', '.join(summary['failed_runs'])}")
-
-
-def main(args: argparse.Namespace) -> int:
-    _dagster_home()  # before importing definitions: resources and the instance read the environment
-    from tiktok_assets.definitions import defs
-
-    summary = run_demo(defs(), days=args.days, now=args.now)
-    return 1 if summary["failed_runs"] else 0

@@ -48,16 +48,43 @@ VCE_DATASETS = {
 }
 
 
+# Shown by `tiktok-assets fetch --help` (plain text: the module docstring is for developers).
+DESCRIPTION = """\
+Collect one API endpoint to the end into a Parquet file, with retries, the shared quota ledger and resume.
+
+  tiktok-assets fetch API ENDPOINT --param NAME=VALUE ... --out FILE.parquet
+
+API is research, ensembledata or vce. ENDPOINT is the API's own path (video/query, tt/user/followers) or,
+for VCE, a category (video, comment, ...). A --param value that parses as JSON is sent as JSON
+(query={"and": ...}, max_count=50), anything else as a string; VCE takes condition_groups, fields, limit.
+
+Pages are appended to FILE.parquet.partial/ as they arrive. If the run stops (quota, crash, Ctrl-C), run the
+same command again: a video search continues below the oldest stored video, a cursor endpoint from the last
+stored cursor. The output has the lake's schema for the endpoint's dataset where one exists; otherwise
+(EnsembleData, VCE categories without a lake dataset) the columns key, record_json, collected_at.
+
+Example:
+  tiktok-assets fetch research video/query \\
+    --param 'query={"and":[{"operation":"EQ","field_name":"hashtag_name","field_values":["cat"]}]}' \\
+    --param start_date=20260101 --param end_date=20260130 --out cats.parquet
+"""
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "fetch",
         help="collect one API endpoint to the end into a Parquet file",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("api", choices=("research", "ensembledata", "vce"))
+    p.add_argument(
+        "api", choices=("research", "ensembledata", "vce"), help="which API: research, ensembledata or vce"
+    )
     p.add_argument("endpoint", help="the API's path, e.g. video/query or tt/user/followers (VCE: a category)")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="repeatable")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="a request parameter, repeatable; JSON values are sent as JSON",
+    )  # fmt: skip
     p.add_argument("--fields", help="comma-separated fields (Research ?fields=, VCE fields)")
     p.add_argument("--out", required=True, help="output .parquet file")
     p.add_argument("--base-url", help="override the API base URL (default: env, else the sandbox)")
@@ -68,7 +95,7 @@ def register(subparsers: Any) -> None:
         "--budget", type=int, help="daily request budget (Research video bucket) / units (EnsembleData)"
     )
     p.add_argument("--poll-interval", type=float, default=5.0, help="VCE: seconds between task status checks")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="do not print a progress line per page")
     p.set_defaults(func=run)
 
 

@@ -17,12 +17,25 @@ import argparse
 from datetime import date
 from typing import Any
 
+# Shown by `tiktok-assets plan --help` (plain text: the module docstring is for developers).
+DESCRIPTION = """\
+Forecast what collecting the monitoring config over a range costs, per asset and quota bucket, before
+spending any of it: videos of each named query, comments and replies, playlists, profiles and account lists.
+
+Each line says what its figure rests on: the lake (what earlier collections stored), --probe (the range's
+own video searches, spent and reported), or stated defaults (--videos-per-day). Live data (profiles,
+account lists) cannot be backfilled: --snapshots is how many runs of it the period holds.
+
+  tiktok-assets plan --end 2026-06-13
+  tiktok-assets plan --config tiktok_assets/monitoring.yaml --start 2026-05-14 --end 2026-06-12 --probe
+"""
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "plan",
         help="forecast what a collection costs in requests/units per quota bucket, before spending any",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", help="monitoring.yaml (default: $TIKTOK_MONITORING, else the shipped file)")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tiktok_assets import clock
+from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, freshness_settings
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
 
@@ -36,6 +38,7 @@ class Monitoring:
     queries: tuple[VideoQuery, ...]
     comments: CommentSettings = field(default_factory=CommentSettings)
     in_limit: int = 100
+    freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
 
     def query(self, name: str) -> VideoQuery:
         for q in self.queries:
@@ -44,12 +47,13 @@ class Monitoring:
         raise KeyError(f"no video query named {name!r} in {self.path}")
 
 
-_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit")
+_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit",
+             "freshness")  # fmt: skip
 
 
 def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
     path = Path(path)
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()  # the backend's day: a sandbox clock may be ahead of the wall clock
     v = Validator(path)
     if raw is None:
         raise v.fail("(root)", "the file is empty")
@@ -71,6 +75,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         raise v.fail("queries", "expected a mapping of at least one named query")
     queries = tuple(build_query(v, str(n), q, lists, regions, in_limit) for n, q in queries_raw.items())
     comments = comment_settings(v, top.get("comments"))
+    freshness = freshness_settings(v, top.get("freshness"))
     return Monitoring(
         path=path,
         start_date=start,
@@ -82,6 +87,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         queries=queries,
         comments=comments,
         in_limit=in_limit,
+        freshness=freshness,
     )
 
 
@@ -128,8 +134,19 @@ def load_monitoring(path: Path | str | None = None, today: date | None = None) -
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise MonitoringConfigError(path, "(syntax)", str(exc).replace("\n", " ")) from None
+        raise MonitoringConfigError(path, "(syntax)", syntax_problem(exc, path)) from None
     return parse_monitoring(raw, path, today)
+
+
+def syntax_problem(exc: yaml.YAMLError, path: Path) -> str:
+    """The parser's own report, line breaks and caret kept (the caret is useless on one line), under a first
+    line that says where: ``line 4, column 9: expected ',' or ']', but got ':'``."""
+    report = str(exc).replace('"<unicode string>"', f'"{path}"')
+    mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+    if mark is None:
+        return report
+    head = f"line {mark.line + 1}, column {mark.column + 1}: {problem or 'invalid YAML'}"
+    return head + "\n" + "\n".join("  " + line for line in report.splitlines())
 
 
 __all__ = [
@@ -137,6 +154,8 @@ __all__ = [
     "HASHTAGS",
     "KEYWORDS",
     "CommentSettings",
+    "FreshnessSettings",
+    "FreshnessWindow",
     "Monitoring",
     "MonitoringConfigError",
     "VideoQuery",

@@ -18,13 +18,27 @@ LIMIT_FLAGS = {
 
 
 def register(subparsers: Any) -> None:
-    sandbox = subparsers.add_parser("sandbox", help="the offline TikTok (Research API, EnsembleData, VCE)")
+    sandbox = subparsers.add_parser(
+        "sandbox", help="the offline TikTok (Research API, EnsembleData, VCE)",
+        description="A deterministic synthetic TikTok served over real HTTP, with the real APIs' envelopes, "
+        "limits and failures.",
+    )  # fmt: skip
     sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
-    serve = sub.add_parser("serve", help="serve the sandbox over HTTP until interrupted")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=9400, help="0 picks a free port")
-    serve.add_argument("--seed", type=int, default=7)
-    serve.add_argument("--size", choices=("small", "large"), default="small")
+    serve = sub.add_parser(
+        "serve", help="serve the sandbox over HTTP until interrupted",
+        description="Serve the Research API, EnsembleData and VCE emulators of one world until interrupted.",
+    )  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=9400, help="port to listen on; 0 picks a free port (default 9400)"
+    )
+    serve.add_argument(
+        "--seed", type=int, default=7, help="the world: the same seed gives the same answers (default 7)"
+    )
+    serve.add_argument(
+        "--size", choices=("small", "large"), default="small",
+        help="small: 100 accounts, ~50 videos a day; large: 5,000 accounts, ~3,000 videos a day (default small)",
+    )  # fmt: skip
     serve.add_argument("--now", default=None, help="fix the clock at this ISO instant (default: real time)")
     serve.add_argument("--faults", default="", help="kind=value,...  e.g. internal_error=0.05,latency_ms=20")
     for name, text in LIMIT_FLAGS.items():

@@ -19,6 +19,7 @@ from tiktok_assets.analysis import momentum, posting, quality, trends
 from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
 from tiktok_assets.collect import catalog
+from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.config import Monitoring, current_monitoring
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.writers import collection_keys
@@ -162,6 +163,5 @@ def data_quality_asset(monitoring: Monitoring) -> dg.AssetsDefinition:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(
-        assets=[engagement_trends, hashtag_momentum, posting_times, data_quality_asset(current_monitoring())]
-    )
+    analyses = [engagement_trends, hashtag_momentum, posting_times, data_quality_asset(current_monitoring())]
+    return dg.Definitions(assets=with_lake_automation(analyses))  # rebuilt after the marts or lake change

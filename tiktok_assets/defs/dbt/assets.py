@@ -4,7 +4,8 @@
   window goes to dbt as ``min_date``/``max_date``;
 - everything else (unpartitioned tables rebuilt from the lake and staging).
 dbt tests become asset checks. Every invocation runs in the ``duckdb`` pool and under the warehouse file lock
-(DuckDB: one writer), and gets the lake location from the lake resource.
+(DuckDB: one writer), and gets the lake location from the lake resource. Every model is rebuilt by the
+automation sensor once what it reads was updated (``collect.automation.with_lake_automation``).
 """
 
 import json
@@ -18,6 +19,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from tiktok_assets import settings
 from tiktok_assets.analysis.warehouse import POOL, warehouse_lock
+from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.config import Monitoring, current_monitoring
 from tiktok_assets.defs.dbt.project import PROJECT, ensure_manifest
 from tiktok_assets.defs.dbt.translator import LakeDbtTranslator
@@ -124,7 +126,7 @@ def build_dbt_assets(
         """The remaining staging models, the intermediate view and the marts, rebuilt from staging."""
         yield from run_dbt_build(context, dbt, lake, config, partitioned=False)
 
-    return [dbt_daily_staging, dbt_models]
+    return with_lake_automation([dbt_daily_staging, dbt_models])
 
 
 @dg.definitions

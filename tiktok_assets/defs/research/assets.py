@@ -1,6 +1,7 @@
 """The research group's assets, from the endpoint declarations (``endpoints.research``) and monitoring.yaml:
 one video asset per named query, the day fan-outs (comments, playlists), the daily profile snapshot and one
-asset per account endpoint."""
+asset per account endpoint. Each carries the freshness policy of its schedule's cadence (monitoring.yaml
+``freshness``): the day and profile collections run daily, the account snapshots weekly."""
 
 import warnings
 from collections.abc import Mapping
@@ -8,6 +9,7 @@ from typing import Any
 
 import dagster as dg
 
+from tiktok_assets.collect.automation import with_freshness
 from tiktok_assets.config import Monitoring
 from tiktok_assets.defs.research import automation
 from tiktok_assets.defs.research.day_fanout import comments_asset, playlists_asset
@@ -24,7 +26,7 @@ def assets_by_kind(monitoring: Monitoring) -> dict[PartitionKind, list[dg.Assets
         warnings.simplefilter("ignore", dg.BetaWarning)  # backfill_policy is beta; we rely on it knowingly
         videos = [video_asset(q, daily) for q in monitoring.queries]
         video_keys = [a.key for a in videos]
-        return {
+        by_kind = {
             PartitionKind.DAY: [
                 *videos,
                 comments_asset(monitoring, video_keys, daily),
@@ -35,6 +37,10 @@ def assets_by_kind(monitoring: Monitoring) -> dict[PartitionKind, list[dg.Assets
             ],
             PartitionKind.ACCOUNT: [account_asset(e) for e in ACCOUNT_ENDPOINTS],
         }
+    return {
+        kind: with_freshness(group, monitoring.freshness.of(automation.CADENCE[kind]))
+        for kind, group in by_kind.items()
+    }
 
 
 def build_assets(monitoring: Monitoring) -> list[dg.AssetsDefinition]:

@@ -1,14 +1,16 @@
 """Jobs and schedules of the research group, one job per partitioning (a job cannot mix them):
 
-- ``research_daily``: the day-partitioned assets (videos of every query, comments, playlists). Its schedule
-  ticks at 02:00 UTC and targets the last partition, which (``end_offset=-2``, see ``partitions``) is the last
-  complete searchable day, three days back: day D runs on D+3, once every video of D is past the API's
-  48-hour archive lag, so a partition marked done is complete.
+- ``research_daily``: the day-partitioned assets (videos of every query, comments, playlists) and the dbt
+  staging models incremental by the same days. Its schedule ticks at 02:00 UTC and targets the last partition,
+  which (``end_offset=-2``, see ``partitions``) is the last complete searchable day, three days back: day D
+  runs on D+3, once every video of D is past the API's 48-hour archive lag, so a partition marked done is
+  complete. A date-range backfill of this job's assets is a backfill of everything partitioned by day.
 - ``research_user_info``: today's profile snapshot, daily at 03:00 UTC.
 - ``research_accounts``: the per-account snapshots, weekly (Monday 04:00 UTC), one run per account listed in
   monitoring.yaml at tick time.
-Which asset goes where follows its endpoint declaration's partition kind. Schedules ship STOPPED (turn them on
-in the UI once credentials or a sandbox are set).
+Which asset goes where follows its endpoint declaration's partition kind. Schedules ship RUNNING (the code
+location runs itself; with no credentials the runs go to the sandbox): stop one in the UI or with
+``dagster schedule stop``. What the collections feed (dbt, analyses) follows through the automation sensor.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
+from tiktok_assets.collect.automation import RUNNING, collection_schedule, with_day_models
 from tiktok_assets.config import current_monitoring
 from tiktok_assets.defs.monitoring.partitions import accounts_partitions
 from tiktok_assets.defs.research.quota_retry import quota_retry_sensor_def
@@ -25,6 +28,8 @@ from tiktok_assets.endpoints.spec import PartitionKind
 DAILY_JOB = "research_daily"
 USER_INFO_JOB = "research_user_info"
 ACCOUNTS_JOB = "research_accounts"
+# How often each kind is collected (its schedule below): the freshness window it is held to.
+CADENCE = {PartitionKind.DAY: "daily", PartitionKind.COLLECTION_DAY: "daily", PartitionKind.ACCOUNT: "weekly"}
 
 
 def build(
@@ -35,23 +40,23 @@ def build(
     user_info_keys = [a.key for a in by_kind[PartitionKind.COLLECTION_DAY]]
     account_keys = [a.key for a in by_kind[PartitionKind.ACCOUNT]]
 
-    daily_job = dg.define_asset_job(DAILY_JOB, selection=daily_keys, partitions_def=by_kind[PartitionKind.DAY][0].partitions_def,
-                                    description="Videos of every named query, their comments and playlists, by day.")  # fmt: skip
+    daily_job = dg.define_asset_job(
+        DAILY_JOB, selection=with_day_models(daily_keys), partitions_def=by_kind[PartitionKind.DAY][0].partitions_def,
+        description="Every asset partitioned by day: the videos of every named query, their comments and "
+        "playlists, and the dbt staging of that day (stg_research__videos, stg_research__comments). Backfill a "
+        "date range with Materialize all… (or select `job:research_daily` in the catalog).",
+    )  # fmt: skip
     user_info_job = dg.define_asset_job(USER_INFO_JOB, selection=user_info_keys,
                                         partitions_def=by_kind[PartitionKind.COLLECTION_DAY][0].partitions_def)  # fmt: skip
     accounts_job = dg.define_asset_job(
         ACCOUNTS_JOB, selection=account_keys, partitions_def=accounts_partitions
     )
 
-    daily_schedule = dg.build_schedule_from_partitioned_job(
-        daily_job, hour_of_day=2, default_status=dg.DefaultScheduleStatus.STOPPED
-    )
-    user_info_schedule = dg.build_schedule_from_partitioned_job(
-        user_info_job, hour_of_day=3, default_status=dg.DefaultScheduleStatus.STOPPED
-    )
+    daily_schedule = collection_schedule(daily_job, hour=2)
+    user_info_schedule = collection_schedule(user_info_job, hour=3)
 
     @dg.schedule(job=accounts_job, cron_schedule="0 4 * * 1", execution_timezone="UTC",
-                 default_status=dg.DefaultScheduleStatus.STOPPED, name="research_accounts_weekly")  # fmt: skip
+                 default_status=RUNNING, name="research_accounts_weekly")  # fmt: skip
     def accounts_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         day = context.scheduled_execution_time.date().isoformat()
         return [

@@ -7,28 +7,28 @@
   collected day D missing ~22 hours of its videos, and the partition, marked done, was never fetched again.
 - ``snapshot_partitions``: the collection day of live data (user info), today included.
 
-Counts stay far under Dagster's recommended ~25k–100k per asset: 1,000 accounts x 3 years is 1,095 daily
-partitions for day assets and 1,000 account partitions for account assets — never days x accounts.
+Both end at the backend clock (``collect.partitions``), so a fixed sandbox clock before or after the wall
+clock has exactly its own days. Counts stay far under Dagster's recommended ~25k–100k per asset: 1,000
+accounts x 3 years is 1,095 daily partitions for day assets and 1,000 account partitions for account assets
+— never days x accounts.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 
+from tiktok_assets.collect import partitions
+
 # The last partition at day X is X-3 (= last_complete_day at any time of day X). 0 would be X-1.
 DAILY_END_OFFSET = -2
+SNAPSHOT_END_OFFSET = 1  # today
 
 
 def daily_partitions(start: date, end: date | None = None) -> dg.DailyPartitionsDefinition:
-    return dg.DailyPartitionsDefinition(
-        start_date=start.isoformat(),
-        end_date=(end + timedelta(days=1)).isoformat() if end else None,
-        end_offset=DAILY_END_OFFSET,
-        timezone="UTC",
-    )
+    return partitions.daily_partitions(start, end, end_offset=DAILY_END_OFFSET)
 
 
 def snapshot_partitions(start: date) -> dg.DailyPartitionsDefinition:
-    return dg.DailyPartitionsDefinition(start_date=start.isoformat(), end_offset=1, timezone="UTC")
+    return partitions.daily_partitions(start, end_offset=SNAPSHOT_END_OFFSET)

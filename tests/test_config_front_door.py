@@ -1,0 +1,71 @@
+"""monitoring.yaml at the front door: a syntax error shows its line and caret, and the ``freshness`` windows
+are read (or defaulted) and validated with the offending key named."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tiktok_assets.config import FreshnessSettings, load_monitoring, parse_monitoring
+from tiktok_assets.config.validation import MonitoringConfigError
+
+RAW = {"date_range": {"start": "2026-01-01"}, "hashtags": ["cat"], "queries": {"pets": {"from": "hashtags"}}}
+
+
+def test_a_yaml_syntax_error_keeps_its_line_and_caret(tmp_path: Path) -> None:
+    path = tmp_path / "monitoring.yaml"
+    path.write_text("date_range:\n  start: 2026-01-01\naccounts: [a, b\nhashtags: [cat]\n")
+    with pytest.raises(MonitoringConfigError) as caught:
+        load_monitoring(path)
+    message = str(caught.value)
+    first, *report = message.splitlines()
+    assert first == f"{path}: (syntax): line 4, column 9: expected ',' or ']', but got ':'"
+    # The parser's report keeps its lines: the offending source line, then the caret under the column.
+    source = next(i for i, line in enumerate(report) if line.strip() == "hashtags: [cat]")
+    assert report[source + 1].strip() == "^"
+    assert report[source + 1].index("^") == report[source].index("hashtags") + 8
+    assert f'in "{path}", line 4, column 9' in message
+
+
+def test_freshness_defaults_follow_each_cadence() -> None:
+    freshness = parse_monitoring(RAW, "m.yaml").freshness
+    assert freshness == FreshnessSettings()
+    assert (freshness.daily.warn_after, freshness.daily.fail_after) == (
+        timedelta(hours=27),
+        timedelta(hours=51),
+    )
+    assert freshness.weekly.warn_after == timedelta(days=7, hours=3)
+
+
+def test_freshness_windows_are_read_from_the_file() -> None:
+    raw = {
+        **RAW,
+        "freshness": {"daily": {"warn_after": "90m", "fail_after": "1d2h"}, "weekly": {"warn_after": "8d"}},
+    }
+    freshness = parse_monitoring(raw, "m.yaml").freshness
+    assert (freshness.daily.warn_after, freshness.daily.fail_after) == (
+        timedelta(minutes=90),
+        timedelta(hours=26),
+    )
+    assert freshness.weekly.warn_after == timedelta(days=8)
+    assert freshness.weekly.fail_after == FreshnessSettings().weekly.fail_after
+
+
+@pytest.mark.parametrize(
+    ("freshness", "problem"),
+    [
+        ({"daily": {"warn_after": "soon"}}, "freshness.daily.warn_after: expected a duration like 90m"),
+        ({"daily": {"warn_after": "0m"}}, "freshness.daily.warn_after: must be at least 1m"),
+        (
+            {"daily": {"warn_after": "2d", "fail_after": "1d"}},
+            "freshness.daily: warn_after .* must be shorter",
+        ),
+        ({"hourly": {"warn_after": "2h"}}, "freshness.hourly: unknown key"),
+        ({"daily": {"warn": "2h"}}, "freshness.daily.warn: unknown key"),
+    ],
+)
+def test_a_bad_freshness_window_names_its_key(freshness: dict, problem: str) -> None:
+    with pytest.raises(MonitoringConfigError, match=problem):
+        parse_monitoring({**RAW, "freshness": freshness}, "m.yaml")
