@@ -1,4 +1,5 @@
-"""What a run spent and saw: requests (retries included), records, and accounts the API would not return."""
+"""What a run spent and saw: requests (retries included), records, EnsembleData units, and accounts the API
+would not return."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from typing import Any
 class Spend:
     requests: int = 0
     records: int = 0
+    units: int = 0  # EnsembleData units charged (the responses' `units_charged`); 0 for the other APIs
     unavailable: dict[str, str] = field(default_factory=dict)
 
     def pages(self, pages: Iterable[Any]) -> Iterator[Any]:
-        """Count each page as it passes (its ``requests`` and ``records``)."""
+        """Count each page as it passes (its ``requests``, ``records`` and ``units``)."""
         for page in pages:
             self.requests += int(getattr(page, "requests", 1) or 0)
             self.records += len(page.records)
+            self.units += int(getattr(page, "units", 0) or 0)
             yield page

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from tiktok_assets.config.ensembledata import EnsembleDataSettings, ensembledata_settings
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
 
@@ -36,6 +37,7 @@ class Monitoring:
     queries: tuple[VideoQuery, ...]
     comments: CommentSettings = field(default_factory=CommentSettings)
     in_limit: int = 100
+    ensembledata: EnsembleDataSettings = field(default_factory=EnsembleDataSettings)
 
     def query(self, name: str) -> VideoQuery:
         for q in self.queries:
@@ -44,7 +46,8 @@ class Monitoring:
         raise KeyError(f"no video query named {name!r} in {self.path}")
 
 
-_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit")
+_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit",
+             "ensembledata")  # fmt: skip
 
 
 def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
@@ -82,6 +85,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         queries=queries,
         comments=comments,
         in_limit=in_limit,
+        ensembledata=ensembledata_settings(v, top.get("ensembledata"), lists["accounts"]),
     )
 
 
@@ -93,11 +97,13 @@ def monitoring_path() -> Path:
 ACCOUNTS = "accounts"
 HASHTAGS = "hashtags"
 KEYWORDS = "keywords"
+MUSIC = "music"
 
 
 def dynamic_keys(monitoring: Monitoring) -> dict[str, tuple[str, ...]]:
     """What each dynamic partitions definition should contain according to the file."""
-    return {ACCOUNTS: monitoring.accounts, HASHTAGS: monitoring.hashtags, KEYWORDS: monitoring.keywords}
+    return {ACCOUNTS: monitoring.accounts, HASHTAGS: monitoring.hashtags, KEYWORDS: monitoring.keywords,
+            MUSIC: monitoring.ensembledata.music}  # fmt: skip
 
 
 _loaded: dict[tuple[str, int, int], Monitoring] = {}
@@ -136,7 +142,9 @@ __all__ = [
     "ACCOUNTS",
     "HASHTAGS",
     "KEYWORDS",
+    "MUSIC",
     "CommentSettings",
+    "EnsembleDataSettings",
     "Monitoring",
     "MonitoringConfigError",
     "VideoQuery",
