@@ -23,11 +23,12 @@ RANGE = {"dagster/asset_partition_range_start": FIRST, "dagster/asset_partition_
 
 
 def resources_for(sandbox: SandboxHandle, tmp: Path, **ed: object) -> dict:
-    api = EnsembleDataResource(
-        base_url=sandbox.ensembledata_url, token=sandbox.ed_token, ledger_url=f"sqlite:///{tmp / 'quota.sqlite'}",
-        **ed,
-    )  # fmt: skip
-    return {"ensembledata": api, "lake": LakeResource(lake_dir=str(tmp / "lake"))}
+    settings = {"base_url": sandbox.ensembledata_url, "token": sandbox.ed_token,
+                "ledger_url": f"sqlite:///{tmp / 'quota.sqlite'}", **ed}  # fmt: skip
+    return {
+        "ensembledata": EnsembleDataResource(**settings),
+        "lake": LakeResource(lake_dir=str(tmp / "lake")),
+    }
 
 
 def ed_assets(monitoring: Monitoring) -> dict[str, dg.AssetsDefinition]:
