@@ -14,6 +14,7 @@ from tiktok_assets.clients.pages import id_create_time
 from tiktok_assets.defs.ensembledata.days import top_commented, user_posts_chain
 from tiktok_assets.defs.ensembledata.observed import lake_post_ids
 from tiktok_assets.endpoints import ensembledata as ed
+from tiktok_assets.forecast.ensembledata import forecast
 from tiktok_assets.lake.datasets import ensembledata as ds
 
 WINDOW = [date.fromisoformat(FIRST) + timedelta(days=i) for i in range(30)]
@@ -179,3 +180,14 @@ def test_units_recorded_per_request_and_per_day(collected: Collected) -> None:
     for name in ("hashtag_posts", "music_posts"):
         charged = {r["request"] for r in collected.rows(name, ["request"])}
         assert all(json.loads(c)["units_charged"] >= 1 for c in charged)
+
+
+def test_the_forecast_of_user_posts_bounds_what_the_run_spent(collected: Collected) -> None:
+    line = next(
+        x for x in forecast(collected.monitoring, WINDOW[0], WINDOW[-1]) if x.asset.endswith("user_posts")
+    )
+    stats = collected.sandbox.stats()["units_charged"]
+    spent = stats.get("ensembledata /tt/user/posts", 0) + stats.get(
+        "ensembledata /tt/user/posts-from-secuid", 0
+    )
+    assert 0 < spent <= line.amount  # posts_per_day (1) is above these accounts' rate
