@@ -13,4 +13,5 @@ from tiktok_assets.config import ACCOUNTS, HASHTAGS, KEYWORDS, MUSIC
 accounts_partitions = dg.DynamicPartitionsDefinition(name=ACCOUNTS)
 hashtags_partitions = dg.DynamicPartitionsDefinition(name=HASHTAGS)
 keywords_partitions = dg.DynamicPartitionsDefinition(name=KEYWORDS)
-music_partitions = dg.DynamicPartitionsDefinition(name=MUSIC)  # sound ids (monitoring.yaml ensembledata.music)
+# Sound ids (monitoring.yaml ensembledata.music).
+music_partitions = dg.DynamicPartitionsDefinition(name=MUSIC)
