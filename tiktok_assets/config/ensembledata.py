@@ -58,7 +58,7 @@ class EnsembleDataSettings:
     keyword_search: KeywordSearch = field(default_factory=KeywordSearch)
     music_search: MusicSearch = field(default_factory=MusicSearch)
     hashtag_recent_days: int = 7  # Full Hashtag Search looks this many days back
-    posts_per_day: float = 1.0  # expected posts per account and day: sizes the first user-posts call
+    posts_per_day: float = 1.0  # expected posts per account and day: what the forecast assumes
     refresh_days: int = 7  # post_stats re-observes the posts created in the last N days
     # Each comment page costs a unit: only the most-commented posts of each day (as for Research comments).
     comments: CommentSettings = field(

@@ -90,8 +90,9 @@ USER_POSTS = Endpoint(
     "Posts of every monitored account, partitioned by the UTC day of `create_time` because researchers ask "
     "what was posted in a period. A run (a day, or a backfill range of up to 30 days) asks each account once, "
     "from the end of its window back (`start_cursor`) until `oldest_createtime` = the window's start, with a "
-    "`depth` (10 posts per unit) sized from the window and the account's observed posting rate; the last chunk "
-    "overshoots into older posts, which are dropped, so a daily run spends about one unit per account. "
+    "`depth` (10 posts per unit) of one chunk first, then sized from the rate each call shows for the rest of "
+    "the window; the last chunk overshoots into older posts, which are dropped, so a daily run spends about one "
+    "unit per account. "
     "Accounts given a secUid in monitoring.yaml are read through `/tt/user/posts-from-secuid`. Private or "
     "unknown accounts are listed in the metadata (`unavailable`). Lake: `ensembledata/user_posts/date=<day>/`.",
     time_rule="day",

@@ -59,6 +59,7 @@ class Shape:
             else:
                 out[column] = source(obj)
         for name, value in _leftovers(obj, used, ()).items():
+            name = ".".join((*self.root, name))  # named from the record's top, as the API nests it
             out[name if name not in out else f"{name}.raw"] = value
         if self.root:  # the wrapper's other keys (beside the object) are kept too
             outer = {k: v for k, v in record.items() if k != self.root[0]}

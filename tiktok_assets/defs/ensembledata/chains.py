@@ -29,8 +29,8 @@ from tiktok_assets.endpoints.ensembledata import SHAPES, by_path
 from tiktok_assets.lake.datasets import Dataset
 from tiktok_assets.lake.normalize import Window, normalize
 
-# Adjusts the parameters of a chain's next call from the page just received (user posts size `depth`).
-Tune = Callable[[dict[str, Any], Page], dict[str, Any]]
+# Adjusts the parameters of a chain's next call from the call just made and its page (user posts: `depth`).
+Tune = Callable[[dict[str, Any], dict[str, Any], Page], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Walker:
             page = self.client.call(chain.path, params)
             following = self.client.next_params(chain.path, params, page)
             if following is not None and chain.tune is not None:
-                following = chain.tune(following, page)
+                following = chain.tune(params, following, page)
             table = self._table(chain, params, page, rows_seen)
             log.append(table, following)  # before the next call: a stop now loses nothing fetched
             self.spend.requests += page.requests

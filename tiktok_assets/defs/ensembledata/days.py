@@ -3,8 +3,8 @@
 User posts: a run of one day or a backfill range asks each account once for its window — from the window's
 end back (``start_cursor``; a recent window starts at the top so pinned posts are seen) to
 ``oldest_createtime`` = the window's start. ``depth`` (10 posts a unit, paid whether or not the chunks come
-back) is sized from the window and the account's observed rate and rounded down: under-estimating costs one
-more request, never a unit. The last chunk overshoots into older posts; rows outside the run's days are
+back) starts at one chunk and then follows the posting rate each call shows over what is left of the window,
+rounded down: under-estimating costs one more request, never a unit; over-asking would waste units. The last chunk overshoots into older posts; rows outside the run's days are
 dropped. Every day's file is written when all accounts are done, so a reader never sees half a day.
 
 Comments fan out over the day's posts in the lake, like Research comments.
@@ -56,20 +56,22 @@ def user_posts_chain(
     start, end = _epoch(first), _epoch(last + timedelta(days=1))
     from_top = now.timestamp() - end <= RECENT.total_seconds()
     top = now.timestamp() if from_top else end
-    expected = settings.posts_per_day * (top - start) / 86_400
     who: dict[str, Any] = (
         {"secUid": settings.sec_uids[username]} if username in settings.sec_uids else {"username": username}
     )
-    params = {**who, "depth": _depth(expected), "oldest_createtime": start}
+    # The first call asks one chunk (every window needs at least that); each next call as many as the rate the
+    # last call showed predicts for the rest of the window. Stateless, so a resumed walk asks the same.
+    params = {**who, "depth": 1, "oldest_createtime": start}
     if not from_top:
         params["start_cursor"] = end * 1000  # milliseconds: posts strictly older follow
 
-    def tune(following: dict[str, Any], page: Page) -> dict[str, Any]:
+    def tune(asked: dict[str, Any], following: dict[str, Any], page: Page) -> dict[str, Any]:
         times = [int(r["create_time"]) for r in page.records if r.get("create_time") and not r.get("is_top")]
         if not times:
             return {**following, "depth": 1}
         oldest = min(times)
-        rate = len(times) / max(top - oldest, 1)  # posts per second over what this call covered
+        covered_from = int(asked["start_cursor"]) / 1000 if asked.get("start_cursor") else top
+        rate = len(times) / max(covered_from - oldest, 1)  # posts per second over what this call covered
         return {**following, "depth": _depth(rate * max(oldest - start, 0))}
 
     path = ed.USER_POSTS_BY_SECUID.path if "secUid" in who else ed.USER_POSTS.path
