@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tiktok_assets.clients.errors import CursorStuckError
+from tiktok_assets.clients.errors import ApiError, CursorStuckError
 from tiktok_assets.clients.pages import Page
 from tiktok_assets.clients.protocols import EnsembleDataApi
 from tiktok_assets.collect.journal import PAGE_FILE, Journal
@@ -80,7 +80,12 @@ class Walker:
             params = following
         seen: set[str] = set()
         while params is not None:
-            page = self.client.call(chain.path, params)
+            try:
+                page = self.client.call(chain.path, params)
+            except ApiError as exc:
+                if exc.status is not None:  # the API answered (a refusal): a request spent, never retried
+                    self.spend.requests += 1
+                raise
             following = self.client.next_params(chain.path, params, page)
             if following is not None and chain.tune is not None:
                 following = chain.tune(params, following, page)
