@@ -35,6 +35,7 @@ from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research.common import partition_days
 from tiktok_assets.defs.research.day_fanout import select_comment_videos
 from tiktok_assets.endpoints import ensembledata as ed
+from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.datasets import ensembledata as ds
 from tiktok_assets.lake.writer import PartitionWriter
 
@@ -143,7 +144,7 @@ def _part(day: date) -> dict[str, str]:
 
 def _finish(
     context: dg.AssetExecutionContext, lake: LakeResource, ensembledata: EnsembleDataResource,
-    endpoint: Any, days: Sequence[date], spend: Spend, by_day: DaySpend,
+    endpoint: Endpoint, days: Sequence[date], spend: Spend, by_day: DaySpend,
 ) -> dg.MaterializeResult:  # fmt: skip
     """The materialization: rows and spend per day (each day's own, when the run covers several)."""
     parts = {d.isoformat(): _part(d) for d in days}
