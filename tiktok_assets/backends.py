@@ -98,11 +98,13 @@ def research_client(
 def ensembledata_client(
     *, token: str | None = None, base_url: str | None = None, ledger_url: str | None = None,
     daily_units: int | None = None, http_timeout: float = 120.0, long_timeout: float = 600.0,
+    clock: Callable[[], float] | None = None,
 ) -> EnsembleDataClient:  # fmt: skip
     token, url = ensembledata_target(token, base_url)
+    # The backend's clock: the ledger's units day and a 495's reset instant follow it, as for Research.
     return EnsembleDataClient(
         token, url, ledger=ledger_for(ledger_url), daily_units=daily_units, http_timeout=http_timeout,
-        long_timeout=long_timeout, clock=lambda: clock_now().timestamp(),  # the ledger's day is the clock's
+        long_timeout=long_timeout, clock=clock or (lambda: clock_now().timestamp()),
     )  # fmt: skip
 
 

@@ -147,6 +147,7 @@ def test_the_code_location_serves_research_dbt_and_analysis_assets(graph: Graph)
     assert _missing(ANALYSES, graph.in_group("analysis")) == []
     assert set(graph.groups.values()) <= {
         "research",
+        "ensembledata",
         "dbt_staging",
         "dbt_intermediate",
         "dbt_marts",
@@ -178,7 +179,7 @@ def test_every_endpoint_asset_feeds_dbt_staging(graph: Graph) -> None:
 
 
 def test_every_dbt_model_and_mart_is_reachable_from_an_endpoint_asset(graph: Graph) -> None:
-    research = graph.in_group("research")
+    research = graph.in_group("research", "ensembledata")  # the endpoint assets of every source
     for key in graph.in_group("dbt_staging", "dbt_intermediate", "dbt_marts"):
         assert graph.upstream(key) & research, f"{key} is not reachable from any research asset"
     for mart in graph.in_group("dbt_marts"):
@@ -212,3 +213,18 @@ def test_named_paths_from_endpoints_to_analyses(graph: Graph) -> None:
     assert "marts/account_daily" in graph.downstream("research/user_info")
     for lists in ("liked_videos", "pinned_videos", "reposted_videos"):
         assert "marts/fct_videos" in graph.downstream(f"research/{lists}"), lists
+
+
+def test_named_paths_from_ensembledata_endpoints_to_analyses(graph: Graph) -> None:
+    """EnsembleData runs endpoint → staging → marts → analysis too, and meets the Research API in the
+    reconciliation mart."""
+    reached = graph.downstream("ensembledata/user_posts")
+    assert _missing(
+        {"staging/stg_ensembledata__user_posts", "intermediate/int_video_observations", "marts/fct_videos",
+         "marts/account_daily", "marts/hashtag_daily", "marts/video_source_reconciliation",
+         "analysis/source_reconciliation", "analysis/engagement_trends"}, reached,
+    ) == []  # fmt: skip
+    for name in graph.in_group("ensembledata"):  # every EnsembleData dataset has its staging model
+        staged = graph.downstream(name) & graph.in_group("dbt_staging")
+        assert {s for s in staged if s.startswith("staging/stg_ensembledata__")}, name
+    assert "marts/video_source_reconciliation" in graph.downstream("research/videos_monitored_accounts")

@@ -27,8 +27,10 @@ pytestmark = pytest.mark.slow
 
 DAYS = 3
 NOW = "2026-06-15T12:00:00Z"
-# Every dataset whose rows are videos (int_video_observations unions exactly these).
+# Every dataset whose rows are videos (int_video_observations unions exactly these), of both sources.
 VIDEO_DATASETS = ("videos", "liked_videos", "pinned_videos", "reposted_videos")
+ED_VIDEO_DATASETS = ("user_posts", "post_stats", "hashtag_posts", "hashtag_recent_posts", "keyword_posts",
+                     "keyword_full_posts", "liked_posts", "music_posts")  # fmt: skip
 COUNTS = ("view_count", "like_count", "comment_count", "share_count")
 
 
@@ -66,9 +68,9 @@ def query(demo: Demo, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def lake_rows(demo: Demo, dataset: str) -> list[dict[str, Any]]:
+def lake_rows(demo: Demo, dataset: str, source: str = "research") -> list[dict[str, Any]]:
     """A dataset read straight from its Parquet files with pyarrow (hive dims as strings); [] if never written."""
-    path = demo.lake / "research" / dataset
+    path = demo.lake / source / dataset
     if not path.exists():
         return []
     part = ds.partitioning(flavor="hive", schema=None)
@@ -81,11 +83,19 @@ def utc_date(ts: datetime) -> date:
 
 
 def observations(demo: Demo) -> list[dict[str, Any]]:
-    """Every video observation in the lake, tagged with its dataset (and query, for the video searches)."""
+    """Every video observation in the lake, tagged with its dataset (and query, for the video searches);
+    EnsembleData's posts in the Research row shape (as macros/ensembledata.sql maps them), datasets `ed_<name>`."""
     out = []
     for dataset in VIDEO_DATASETS:
         for row in lake_rows(demo, dataset):
             out.append({**row, "dataset": dataset, "query": row.get("query") or ""})
+    for dataset in ED_VIDEO_DATASETS:
+        for row in lake_rows(demo, dataset, "ensembledata"):
+            out.append({"id": row["aweme_id"], "username": (row["author"] or {}).get("unique_id"),
+                        "create_time": row["create_time"], "view_count": row["play_count"],
+                        "like_count": row["digg_count"], "comment_count": row["comment_count"],
+                        "share_count": row["share_count"], "hashtag_names": row["hashtags"],
+                        "collected_at": row["collected_at"], "dataset": f"ed_{dataset}", "query": ""})  # fmt: skip
     return out
 
 
@@ -158,16 +168,21 @@ def account_daily_by_hand(demo: Demo, username: str) -> dict[date, dict[str, Any
     for day, by_count in gains.items():
         rows[day] |= {f"{c.removesuffix('_count')}s_gained": nullable_sum(by_count[c]) or 0 for c in COUNTS}
 
-    # profiles: the latest ok snapshot of each day; followers_gained against the previous ok snapshot.
-    snapshots: dict[date, list[dict[str, Any]]] = defaultdict(list)
-    for row in lake_rows(demo, "user_info"):
-        if row["username"] == username:
-            snapshots[date.fromisoformat(row["date"])].append(row)
+    # profiles: the latest ok snapshot of each day (the Research API's, else EnsembleData's); followers_gained
+    # against the previous chosen snapshot.
+    snapshots: dict[date, dict[str, Any]] = {}
+    for source, likes in (("ensembledata", "heart_count"), ("research", "likes_count")):  # research wins
+        by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
+        for row in lake_rows(demo, "user_info", source):
+            if row["username"] == username:
+                by_day[date.fromisoformat(row["date"])].append({**row, "likes_count": row[likes]})
+        for day, day_rows in by_day.items():
+            snap = max(day_rows, key=lambda r: r["collected_at"])
+            if snap["status"] == "ok":
+                snapshots[day] = snap
     previous_followers = None
     for day in sorted(snapshots):
-        snap = max(snapshots[day], key=lambda r: r["collected_at"])
-        if snap["status"] != "ok":
-            continue
+        snap = snapshots[day]
         rows[day] |= {
             "followers": snap["follower_count"],
             "followers_gained": None

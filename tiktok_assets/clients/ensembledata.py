@@ -150,30 +150,37 @@ class EnsembleDataClient(TransportClient):
             records, extras.get("nextCursor"), False, requests=sent.attempts, units=units, meta=extras
         )
 
+    def next_params(self, path: str, params: Mapping[str, Any], page: Page) -> dict[str, Any] | None:
+        """The parameters of the call that follows ``page`` (its cursor sent back, and the followings' page
+        token), or None when ``page`` was the last. A caller that stores this can resume the walk later."""
+        ep = endpoint_for(path)
+        following, token = page.cursor, page.meta.get("nextPageToken")
+        if ep.cursor_param is None or following is None:
+            return None
+        if ep.path == "tt/user/followings" and token is None:
+            return None  # the end of followings: either key missing (doc)
+        nxt = {**params, ep.cursor_param: following}
+        if token is not None:
+            nxt["page_token"] = token
+        return nxt
+
     def iter_pages(self, path: str, params: Mapping[str, Any]) -> Iterator[Page]:
         """Follow the endpoint's cursor to the end (one call for unpaged endpoints)."""
-        ep = endpoint_for(path)
-        p = dict(params)
+        p: dict[str, Any] | None = dict(params)
         seen: set[Any] = set()
-        while True:
-            page = self.call(ep.path, p)
-            nxt = page.cursor
-            token = page.meta.get("nextPageToken")
-            if ep.path == "tt/user/followings":
-                page.has_more = nxt is not None and token is not None  # the end: either key missing (doc)
-            else:
-                page.has_more = ep.cursor_param is not None and nxt is not None
+        while p is not None:
+            page = self.call(path, p)
+            following = self.next_params(path, p, page)
+            page.has_more = following is not None
+            state = (page.cursor, page.meta.get("nextPageToken"))  # before a caller may change the page
             yield page
-            if not page.has_more:
-                return
-            state = (nxt, token)
-            if state in seen:
-                raise CursorStuckError(f"cursor {nxt!r} repeated", api=API, endpoint=ep.path)
-            seen.add(state)
-            assert ep.cursor_param is not None
-            p[ep.cursor_param] = nxt
-            if token is not None:
-                p["page_token"] = token
+            if following is not None:
+                if state in seen:
+                    raise CursorStuckError(
+                        f"cursor {state[0]!r} repeated", api=API, endpoint=endpoint_for(path).path
+                    )
+                seen.add(state)
+            p = following
 
     # -- named endpoints ----------------------------------------------------------------------------------------
     def iter_hashtag_posts(self, name: str, cursor: int | None = None) -> Iterator[Page]:

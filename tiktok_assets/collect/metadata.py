@@ -31,6 +31,7 @@ from tiktok_assets.lake.storage import LakeStorage
 
 RUN_REQUESTS = "run_requests_spent"
 RUN_RECORDS = "run_records_received"
+RUN_UNITS = "run_units_spent"
 PARTITION_REQUESTS = "requests_spent"
 __all__ = ["RUN_RECORDS", "RUN_REQUESTS", "column_schema", "finish", "quota_left", "record_failed_run"]
 
@@ -97,6 +98,8 @@ def run_summary(
 ) -> dict[str, Any]:
     """The run's own figures, ``run_``-labelled (``rows`` None: the run stopped before counting them)."""
     out: dict[str, Any] = {RUN_REQUESTS: spend.requests, RUN_RECORDS: spend.records}
+    if spend.units:  # EnsembleData's money; the other APIs spend none
+        out[RUN_UNITS] = spend.units
     if keys:
         out["run_partitions"] = len(keys)
         out["run_window"] = keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"

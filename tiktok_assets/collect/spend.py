@@ -1,5 +1,5 @@
-"""What a run spent and saw: requests (retries included), records, bad characters repaired in them (U+FFFD),
-and accounts the API would not return."""
+"""What a run spent and saw: requests (retries included), records, EnsembleData units, bad characters
+repaired in them (U+FFFD), and accounts the API would not return."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ class Spend:
     requests: int = 0
     records: int = 0
     repaired: int = 0
+    units: int = 0  # EnsembleData units charged (the responses' `units_charged`); 0 for the other APIs
     unavailable: dict[str, str] = field(default_factory=dict)
 
     def pages(self, pages: Iterable[Any]) -> Iterator[Any]:
-        """Count each page as it passes (its ``requests`` and ``records``)."""
+        """Count each page as it passes (its ``requests``, ``records`` and ``units``)."""
         for page in pages:
             self.requests += int(getattr(page, "requests", 1) or 0)
             self.records += len(page.records)
             self.repaired += int(getattr(page, "repaired", 0) or 0)
+            self.units += int(getattr(page, "units", 0) or 0)
             yield page

@@ -19,6 +19,7 @@ import yaml
 
 from tiktok_assets import clock
 from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, freshness_settings
+from tiktok_assets.config.ensembledata import EnsembleDataSettings, ensembledata_settings
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
 
@@ -39,6 +40,7 @@ class Monitoring:
     comments: CommentSettings = field(default_factory=CommentSettings)
     in_limit: int = 100
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
+    ensembledata: EnsembleDataSettings = field(default_factory=EnsembleDataSettings)
 
     def query(self, name: str) -> VideoQuery:
         for q in self.queries:
@@ -48,7 +50,7 @@ class Monitoring:
 
 
 _TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit",
-             "freshness")  # fmt: skip
+             "freshness", "ensembledata")  # fmt: skip
 
 
 def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
@@ -88,6 +90,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         comments=comments,
         in_limit=in_limit,
         freshness=freshness,
+        ensembledata=ensembledata_settings(v, top.get("ensembledata"), lists["accounts"]),
     )
 
 
@@ -99,11 +102,13 @@ def monitoring_path() -> Path:
 ACCOUNTS = "accounts"
 HASHTAGS = "hashtags"
 KEYWORDS = "keywords"
+MUSIC = "music"
 
 
 def dynamic_keys(monitoring: Monitoring) -> dict[str, tuple[str, ...]]:
     """What each dynamic partitions definition should contain according to the file."""
-    return {ACCOUNTS: monitoring.accounts, HASHTAGS: monitoring.hashtags, KEYWORDS: monitoring.keywords}
+    return {ACCOUNTS: monitoring.accounts, HASHTAGS: monitoring.hashtags, KEYWORDS: monitoring.keywords,
+            MUSIC: monitoring.ensembledata.music}  # fmt: skip
 
 
 _loaded: dict[tuple[str, int, int], Monitoring] = {}
@@ -153,9 +158,11 @@ __all__ = [
     "ACCOUNTS",
     "HASHTAGS",
     "KEYWORDS",
+    "MUSIC",
     "CommentSettings",
     "FreshnessSettings",
     "FreshnessWindow",
+    "EnsembleDataSettings",
     "Monitoring",
     "MonitoringConfigError",
     "VideoQuery",

@@ -112,14 +112,15 @@ def split_long_in(v: Validator, key: str, query: dict[str, list[dict[str, Any]]]
     return out
 
 
-def comment_settings(v: Validator, raw: Any) -> CommentSettings:
-    c_raw = v.mapping(
-        raw or {}, "comments", ("enabled", "replies", "min_comment_count", "max_videos_per_day")
-    )
-    defaults = CommentSettings()
+def comment_settings(
+    v: Validator, raw: Any, key: str = "comments", defaults: CommentSettings | None = None
+) -> CommentSettings:
+    """The comment settings at ``key`` (``comments``; EnsembleData's at ``ensembledata.comments``)."""
+    c_raw = v.mapping(raw or {}, key, ("enabled", "replies", "min_comment_count", "max_videos_per_day"))
+    defaults = defaults or CommentSettings()
     return CommentSettings(
-        enabled=v.boolean(c_raw.get("enabled", defaults.enabled), "comments.enabled"),
-        replies=v.boolean(c_raw.get("replies", defaults.replies), "comments.replies"),
-        min_comment_count=v.integer(c_raw.get("min_comment_count", defaults.min_comment_count), "comments.min_comment_count", 0),
-        max_videos_per_day=v.integer(c_raw.get("max_videos_per_day", defaults.max_videos_per_day), "comments.max_videos_per_day", 0),
+        enabled=v.boolean(c_raw.get("enabled", defaults.enabled), f"{key}.enabled"),
+        replies=v.boolean(c_raw.get("replies", defaults.replies), f"{key}.replies"),
+        min_comment_count=v.integer(c_raw.get("min_comment_count", defaults.min_comment_count), f"{key}.min_comment_count", 0),
+        max_videos_per_day=v.integer(c_raw.get("max_videos_per_day", defaults.max_videos_per_day), f"{key}.max_videos_per_day", 0),
     )  # fmt: skip

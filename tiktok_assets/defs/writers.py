@@ -9,7 +9,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from tiktok_assets.config import Monitoring
-from tiktok_assets.endpoints import research
+from tiktok_assets.endpoints import ensembledata, research
 from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.datasets import Dataset, quarantine_of
 
@@ -22,6 +22,7 @@ def _research_names(endpoint: Endpoint, monitoring: Monitoring) -> list[dict[str
 # Per source: its declarations and how many assets each becomes. A new source adds one line.
 SOURCES: tuple[tuple[tuple[Endpoint, ...], Callable[[Endpoint, Monitoring], list[dict[str, str]]]], ...] = (
     (research.ENDPOINTS, _research_names),
+    (ensembledata.ENDPOINTS, lambda _endpoint, _monitoring: [{}]),  # one asset per declaration
 )
 
 

@@ -27,6 +27,10 @@ class PartitionKind(StrEnum):
     COLLECTION_DAY = "collection_day"
     # One monitored account; each materialization is a dated snapshot (the API answers only the present).
     ACCOUNT = "account"
+    # One monitored hashtag / keyword / sound ("about X"); each materialization is a dated snapshot.
+    HASHTAG = "hashtag"
+    KEYWORD = "keyword"
+    MUSIC = "music"
 
 
 @dataclass(frozen=True)

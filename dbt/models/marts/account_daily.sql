@@ -1,4 +1,6 @@
 -- Per account and UTC day: videos posted that day, engagement gained that day, and the profile snapshot.
+-- Built from either source (or both): videos and their counts from every video-shaped dataset of the Research
+-- API and EnsembleData (int_video_observations), profiles from either's user info.
 -- "Gained on day d" is the growth between a video's previous observation and its last observation on d,
 -- summed over the account's videos; a video's first observation counts from zero (counts start at zero
 -- when a video is posted), so summing gains over all days gives the latest totals.
@@ -50,6 +52,25 @@ posted as (
     group by username, created_date
 ),
 
+profile_snapshots as (
+    -- A profile from either source; where both observed the account that day, the Research API's.
+    select username, snapshot_date, follower_count, following_count, likes_count, video_count,
+           'research' as profile_source, 1 as preference
+    from {{ ref('stg_research__user_info') }}
+    where status = 'ok'
+    union all
+    select username, snapshot_date, follower_count, following_count, likes_count, video_count,
+           'ensembledata' as profile_source, 2 as preference
+    from {{ ref('stg_ensembledata__user_info') }}
+    where status = 'ok'
+),
+
+chosen_profiles as (
+    select *
+    from profile_snapshots
+    qualify row_number() over (partition by username, snapshot_date order by preference) = 1
+),
+
 profiles as (
     select
         username,
@@ -58,10 +79,10 @@ profiles as (
         following_count  as following,
         likes_count      as profile_likes,
         video_count      as profile_videos,
+        profile_source,
         follower_count - lag(follower_count) over (partition by username order by snapshot_date)
                          as followers_gained
-    from {{ ref('stg_research__user_info') }}
-    where status = 'ok'
+    from chosen_profiles
 ),
 
 keys as (
@@ -86,7 +107,8 @@ select
     profiles.followers_gained,
     profiles.following,
     profiles.profile_likes,
-    profiles.profile_videos
+    profiles.profile_videos,
+    profiles.profile_source
 from keys
 left join posted   using (username, day)
 left join gained   using (username, day)

@@ -1,11 +1,11 @@
--- One row per video: its attributes and counts as of the latest observation in any dataset, and when it
--- was first and last observed (and how often, and by which datasets).
+-- One row per video: its attributes and counts as of the latest observation in any dataset of either source,
+-- when it was first and last observed (how often, by which datasets), and which sources saw it.
 with observations as (
     select * from {{ ref('int_video_observations') }}
 ),
 
 latest as (
-    select * exclude (dataset)
+    select * exclude (dataset, source)
     from observations
     qualify row_number() over (partition by video_id order by observed_at desc, dataset) = 1
 ),
@@ -16,7 +16,8 @@ spans as (
         min(observed_at)                               as first_observed_at,
         max(observed_at)                               as last_observed_at,
         count(*)                                       as n_observations,
-        list(distinct dataset order by dataset)        as seen_in
+        list(distinct dataset order by dataset)        as seen_in,
+        list(distinct source order by source)          as sources
     from observations
     group by video_id
 )
@@ -45,6 +46,9 @@ select
     spans.first_observed_at,
     spans.last_observed_at,
     spans.n_observations,
-    spans.seen_in
+    spans.seen_in,
+    spans.sources,
+    list_contains(spans.sources, 'research')           as seen_by_research,
+    list_contains(spans.sources, 'ensembledata')       as seen_by_ensembledata
 from latest
 join spans using (video_id)

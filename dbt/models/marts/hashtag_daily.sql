@@ -1,5 +1,6 @@
 -- Per hashtag and UTC posting day: videos, distinct creators and their engagement (latest counts), and the
--- hashtag's rank among that day's hashtags (by videos, then engagement; 1 = most used).
+-- hashtag's rank among that day's hashtags (by videos, then engagement; 1 = most used). Built from either source
+-- (or both): the videos of fct_videos, whichever API saw them.
 with tagged as (
     select
         unnest(hashtags) as hashtag,

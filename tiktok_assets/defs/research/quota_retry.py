@@ -69,10 +69,21 @@ def _unfinished_assets(instance: dg.DagsterInstance, run_id: str) -> list[dg.Ass
     return sorted(planned - done, key=lambda k: k.to_user_string())
 
 
+def _target_job(
+    targets: Sequence[tuple[dg.UnresolvedAssetJobDefinition, Sequence[dg.AssetKey]]],
+    unfinished: list[dg.AssetKey],
+) -> str | None:
+    """The job of ``targets`` holding every unfinished asset, if any."""
+    return next((job.name for job, keys in targets if unfinished and set(unfinished) <= set(keys)), None)
+
+
 def quota_retry_sensor_def(
     targets: Sequence[tuple[dg.UnresolvedAssetJobDefinition, Sequence[dg.AssetKey]]],
     now: Callable[[], datetime] = clock_now,
     interval_seconds: int = 300,
+    *,
+    name: str = QUOTA_RETRY_SENSOR,
+    description: str | None = None,
 ) -> dg.SensorDefinition:
     """Resume runs that failed on the daily quota once it has reset: at most once per failed run.
 
@@ -93,11 +104,12 @@ def quota_retry_sensor_def(
     """
 
     @dg.sensor(
-        name=QUOTA_RETRY_SENSOR,
+        name=name,
         jobs=[job for job, _keys in targets],
         minimum_interval_seconds=interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=(
+        description=description
+        or (
             "Resumes a research run that failed with QuotaExhaustedError once the quota has reset (next UTC "
             "midnight, as the error says): one resume per failed run, for the assets it did not finish; stored "
             "partitions are skipped and interrupted searches resume where they stopped, so nothing stored is "
@@ -123,7 +135,8 @@ def quota_retry_sensor_def(
             if run.run_id in pending or RESETS_AT_TAG in run.tags:
                 continue
             resets_at = quota_resets_at(instance, run.run_id)
-            if resets_at is None:
+            # Each source's sensor takes only runs whose assets it can resume (several sensors read one log).
+            if resets_at is None or _target_job(targets, _unfinished_assets(instance, run.run_id)) is None:
                 continue
             instance.add_run_tags(run.run_id, {RESETS_AT_TAG: resets_at.isoformat()})
             pending[run.run_id] = resets_at.isoformat()
@@ -139,9 +152,7 @@ def quota_retry_sensor_def(
             if run is None or instance.get_runs_count(dg.RunsFilter(tags={"dagster/parent_run_id": run_id})):
                 continue
             unfinished = _unfinished_assets(instance, run_id)
-            job_name = next(
-                (job.name for job, keys in targets if unfinished and set(unfinished) <= set(keys)), None
-            )
+            job_name = _target_job(targets, unfinished)
             if job_name is None:
                 context.log.info(f"run {run_id}: nothing this sensor can resume ({unfinished})")
                 continue

@@ -1,0 +1,57 @@
+"""The EnsembleData forecast (``forecast.ensembledata.forecast``): one line per asset, units, the model's
+arithmetic on a known monitoring.yaml, and what changes it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tiktok_assets.config import parse_monitoring
+from tiktok_assets.endpoints import ensembledata as ed
+from tiktok_assets.forecast.ensembledata import forecast
+
+RAW = {
+    "date_range": {"start": "2026-01-01"},
+    "accounts": ["a1", "a2", "a3"],
+    "hashtags": ["cat"],
+    "keywords": ["recipe", "cooking"],
+    "queries": {"a": {"from": "accounts"}},
+    "ensembledata": {
+        "music": [1, 2],
+        "post_urls": ["https://www.tiktok.com/@a1/video/1"],
+        "sec_uids": {"a1": "MS4wLjABAAAAabc"},
+        "posts_per_day": 2,
+        "refresh_days": 5,
+        "comments": {"max_videos_per_day": 4, "replies": False},
+    },
+}
+
+
+def lines(raw: dict, start: date, end: date) -> dict[str, int]:
+    monitoring = parse_monitoring(raw, "m.yaml", today=date(2026, 6, 15))
+    out = forecast(monitoring, start, end)
+    assert all(line.api == "ensembledata" and line.unit == "units" and line.basis for line in out)
+    return {line.asset: line.amount for line in out}
+
+
+def test_one_line_per_asset_with_the_model_s_arithmetic() -> None:
+    got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days: runs of 30 + 15; Mondays 5 Jan..16 Feb
+    assert set(got) == {f"ensembledata/{e.asset_name}" for e in ed.ENDPOINTS}
+    assert got["ensembledata/user_posts"] == 3 * ((6 + 1) + (3 + 1))  # 2 posts/day: 60 then 30 posts a walk
+    assert got["ensembledata/user_info"] == 45 * 3
+    assert got["ensembledata/music_details"] == 45 * 2
+    assert got["ensembledata/post_stats"] == 45 * (1 + 1)  # 3 x 2 x 5 = 30 posts: one call, + one URL
+    assert got["ensembledata/comments"] == 45 * 4 * 3
+    assert got["ensembledata/units"] == 0
+    assert got["ensembledata/hashtag_posts"] == 1 * 7 * 250  # 7 Mondays, the API's 5,000-post cap / 20
+    assert got["ensembledata/followers"] == (5 * 3 + 2) * 7  # 5 pages x 3 accounts + 2 secUid lookups, weekly
+
+
+def test_settings_move_the_forecast() -> None:
+    base = lines(RAW, date(2026, 3, 2), date(2026, 3, 31))
+    busier = lines({**RAW, "ensembledata": {**RAW["ensembledata"], "posts_per_day": 10,
+                                            "comments": {"replies": True, "max_videos_per_day": 4}}},
+                   date(2026, 3, 2), date(2026, 3, 31))  # fmt: skip
+    assert busier["ensembledata/user_posts"] > base["ensembledata/user_posts"]
+    assert busier["ensembledata/comments"] > base["ensembledata/comments"]
+    longer = lines(RAW, date(2026, 1, 1), date(2026, 3, 31))
+    assert all(longer[k] >= v for k, v in base.items())

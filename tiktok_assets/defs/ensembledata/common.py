@@ -1,0 +1,58 @@
+"""What every EnsembleData asset shares: group, pool, kinds, checks and schema metadata; the note a units stop
+leaves in the run's log; and the spend figures a materialization reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import dagster as dg
+
+from tiktok_assets.clients.errors import QuotaExhaustedError
+from tiktok_assets.collect.spend import Spend
+from tiktok_assets.defs.research import common as research_common
+from tiktok_assets.endpoints.spec import Endpoint
+
+GROUP = "ensembledata"
+# One EnsembleData step at a time by default (dagster.yaml `default_limit: 1`): units are one daily budget.
+POOL = "ensembledata_api"
+QUOTA_RETRY_SENSOR = "ensembledata_quota_retry_sensor"
+
+
+def asset_key(endpoint: Endpoint) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, endpoint.asset_name])
+
+
+def asset_defaults(
+    endpoint: Endpoint, partitions_def: dg.PartitionsDefinition, description: str | None = None
+) -> dict[str, Any]:
+    """``@dg.asset`` arguments every asset of the group shares: the checks and schema (as every source's),
+    this group's pool, and the declaration's description."""
+    shared = research_common.asset_defaults(asset_key(endpoint), endpoint, partitions_def)
+    return {**shared, "group_name": GROUP, "pool": POOL, "description": description or endpoint.description}
+
+
+def partition_units(spend: Spend) -> dict[str, int]:
+    """What a partition whose calls were its own spent in units (``collect.metadata.finish`` adds its
+    requests); the run's figures go to the run summary."""
+    return {"units_spent": spend.units}
+
+
+@contextmanager
+def units_note(context: dg.AssetExecutionContext) -> Iterator[None]:
+    """A units stop (the API's 495, or the ledger's daily budget) fails the step as itself, after a note on
+    how the run resumes. No RetryPolicy: before the UTC-midnight reset every call is refused."""
+    try:
+        yield
+    except QuotaExhaustedError as exc:
+        context.log.error(
+            f"EnsembleData units exhausted; they reset at {exc.resets_at.isoformat()}. The {QUOTA_RETRY_SENSOR} "
+            "resumes this run after that (or re-execute it from failure): every page already fetched is "
+            "journaled and is not fetched again; committed partitions are skipped."
+        )
+        raise
+
+
+def status_of(unavailable: Mapping[str, str], who: str) -> str:
+    return unavailable.get(who, "ok")
