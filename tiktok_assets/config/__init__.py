@@ -3,7 +3,7 @@
 The file is read from ``TIKTOK_MONITORING`` (default: the ``monitoring.yaml`` shipped in this package).
 Validation happens at load and every message names the offending key (``queries.cats.regions[1]``), so a
 typo fails the code location at once instead of spending quota on a wrong query. Each source's part of the
-file has its own module (``research``); ``validation`` holds the typed readers.
+file has its own module (``research``, ``vce``); ``validation`` holds the typed readers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import yaml
 
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
+from tiktok_assets.config.vce import VceQuery, build_vce_query
 
 ENV_VAR = "TIKTOK_MONITORING"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "monitoring.yaml"
@@ -36,6 +37,7 @@ class Monitoring:
     queries: tuple[VideoQuery, ...]
     comments: CommentSettings = field(default_factory=CommentSettings)
     in_limit: int = 100
+    vce_queries: tuple[VceQuery, ...] = ()
 
     def query(self, name: str) -> VideoQuery:
         for q in self.queries:
@@ -44,7 +46,9 @@ class Monitoring:
         raise KeyError(f"no video query named {name!r} in {self.path}")
 
 
-_TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit")
+_TOP_KEYS = (
+    "date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit", "vce_queries",
+)  # fmt: skip
 
 
 def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
@@ -71,6 +75,10 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         raise v.fail("queries", "expected a mapping of at least one named query")
     queries = tuple(build_query(v, str(n), q, lists, regions, in_limit) for n, q in queries_raw.items())
     comments = comment_settings(v, top.get("comments"))
+    vce_raw = top.get("vce_queries") or {}
+    if not isinstance(vce_raw, Mapping):
+        raise v.fail("vce_queries", "expected a mapping of named VCE queries")
+    vce_queries = tuple(build_vce_query(v, str(n), q) for n, q in vce_raw.items())
     return Monitoring(
         path=path,
         start_date=start,
@@ -82,6 +90,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         queries=queries,
         comments=comments,
         in_limit=in_limit,
+        vce_queries=vce_queries,
     )
 
 
@@ -139,6 +148,7 @@ __all__ = [
     "CommentSettings",
     "Monitoring",
     "MonitoringConfigError",
+    "VceQuery",
     "VideoQuery",
     "current_monitoring",
     "dynamic_keys",
