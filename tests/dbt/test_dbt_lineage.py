@@ -147,6 +147,7 @@ def test_the_code_location_serves_research_dbt_and_analysis_assets(graph: Graph)
     assert _missing(ANALYSES, graph.in_group("analysis")) == []
     assert set(graph.groups.values()) <= {
         "research",
+        "vce",
         "dbt_staging",
         "dbt_intermediate",
         "dbt_marts",
@@ -178,7 +179,7 @@ def test_every_endpoint_asset_feeds_dbt_staging(graph: Graph) -> None:
 
 
 def test_every_dbt_model_and_mart_is_reachable_from_an_endpoint_asset(graph: Graph) -> None:
-    research = graph.in_group("research")
+    research = graph.in_group("research", "vce")
     for key in graph.in_group("dbt_staging", "dbt_intermediate", "dbt_marts"):
         assert graph.upstream(key) & research, f"{key} is not reachable from any research asset"
     for mart in graph.in_group("dbt_marts"):

@@ -25,6 +25,7 @@ from typing import Any
 
 DEMO_DAYS = 30
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
+LAKE_ASSETS = ("research/", "vce/")  # assets whose partitions are lake partitions: their rows add up
 
 
 def register(subparsers: Any) -> None:
@@ -178,7 +179,7 @@ def run_demo(
                     count = int(meta["dagster/row_count"].value)
                     # A lake partition's count covers that partition only, so partitions add up; a dbt
                     # model reports its whole table on every partition run, so the latest figure stands.
-                    rows[name] = rows[name] + count if name.startswith("research/") else count
+                    rows[name] = rows[name] + count if name.startswith(LAKE_ASSETS) else count
                 else:
                     uncounted.add(name)  # materialized, but reports no row count (e.g. dbt views)
             for name, value in _run_spend(result).items():
@@ -218,7 +219,7 @@ def _print_summary(summary: dict[str, Any], echo: Any) -> None:
     for name in sorted(set(summary["rows"]) | set(summary["requests"])):
         count = summary["rows"].get(name, 0)
         echo(f"{name:<40} {'-' if count < 0 else f'{count:,}':>10} {summary['requests'].get(name, 0):>9,}")
-    lake_rows = sum(v for k, v in summary["rows"].items() if k.startswith("research/") and v > 0)
+    lake_rows = sum(v for k, v in summary["rows"].items() if k.startswith(LAKE_ASSETS) and v > 0)
     echo(f"{'total collected into the lake':<40} {lake_rows:>10,} {sum(summary['requests'].values()):>9,}")
     if summary["sandbox_requests"] is not None:
         echo(f"sandbox served {summary['sandbox_requests']:,} HTTP requests (tokens and retries included)")

@@ -44,10 +44,12 @@ def finish(
     context: dg.AssetExecutionContext, storage: LakeStorage, dataset: Dataset,
     partitions: Mapping[str, Mapping[str, str]], spend: Spend, quota: Mapping[str, int], *,
     time_rule: str | None, extra: Mapping[str, Any] | None = None,
+    partition_extra: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dg.MaterializeResult:  # fmt: skip
     """Row counts per partition, the run's spend, schema and preview; then the checks over what was written.
 
-    ``partitions`` maps each Dagster partition key of this run to its lake partition.
+    ``partitions`` maps each Dagster partition key of this run to its lake partition; ``partition_extra``
+    adds a partition's own figures (by the same key) to that partition's metadata.
     """
     total, preview_from = 0, None
     per_partition: dict[str, Any] = {}
@@ -60,6 +62,7 @@ def finish(
             "dagster/row_count": rows,
             "rows": rows,
             "lake_path": storage.uri(layout.partition_key(dataset, lake_partition)),
+            **(partition_extra or {}).get(key, {}),
         }
         if ranged:  # a range run: each partition's own count, not the run's total
             context.add_asset_metadata(per_partition, partition_key=key)

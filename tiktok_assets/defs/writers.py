@@ -9,7 +9,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from tiktok_assets.config import Monitoring
-from tiktok_assets.endpoints import research
+from tiktok_assets.endpoints import research, vce
 from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.datasets import Dataset
 
@@ -22,6 +22,7 @@ def _research_names(endpoint: Endpoint, monitoring: Monitoring) -> list[dict[str
 # Per source: its declarations and how many assets each becomes. A new source adds one line.
 SOURCES: tuple[tuple[tuple[Endpoint, ...], Callable[[Endpoint, Monitoring], list[dict[str, str]]]], ...] = (
     (research.ENDPOINTS, _research_names),
+    (vce.ENDPOINTS, lambda e, m: [{"query": q.name} for q in m.vce_queries if q.category == e.path]),
 )
 
 

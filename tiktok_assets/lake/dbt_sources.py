@@ -21,7 +21,10 @@ HEADER = """\
 # Each table is read from <lake>/<source>/<table>/<dim>=<value>/*.parquet by the `lake_source` macro
 # (macros/lake.sql); the declared columns type the empty relation it returns while a dataset has no files.
 """
-SOURCE_DESCRIPTIONS = {"research": "TikTok Research API endpoints, collected by tiktok_assets/defs/research."}
+SOURCE_DESCRIPTIONS = {
+    "research": "TikTok Research API endpoints, collected by tiktok_assets/defs/research.",
+    "vce": "TikTok VCE query-task results (one folder per named query), collected by tiktok_assets/defs/vce.",
+}
 
 
 def duckdb_types(schema: pa.Schema) -> dict[str, str]:

@@ -5,10 +5,10 @@ A new source adds its module here: the registry is an explicit list, not import-
 
 from __future__ import annotations
 
-from tiktok_assets.lake.datasets import research
+from tiktok_assets.lake.datasets import research, vce
 from tiktok_assets.lake.datasets.base import META_FIELDS, TS, Dataset
 
-ALL: tuple[Dataset, ...] = (*research.DATASETS,)
+ALL: tuple[Dataset, ...] = (*research.DATASETS, *vce.DATASETS)
 _BY_NAME = {(d.source, d.name): d for d in ALL}
 
 
