@@ -19,7 +19,7 @@ from tiktok_assets.clients.backoff import RetryPolicy
 from tiktok_assets.clients.ensembledata import EnsembleDataClient
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import ResearchClient
-from tiktok_assets.clients.vce import VceClient, make_rqs
+from tiktok_assets.clients.vce import PollPolicy, VceClient, make_rqs
 from tiktok_assets.clock import CLOCK_ENV, clock_now
 
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
@@ -109,6 +109,9 @@ def ensembledata_client(
 
 
 def vce_client(
-    *, base_url: str | None = None, poll_interval: float = 5.0, timeout: float = 3600.0
-) -> VceClient:
-    return VceClient(make_rqs(vce_url(base_url)), poll_interval=poll_interval, timeout=timeout)
+    *, base_url: str | None = None, poll_interval: float | None = None, timeout: float | None = None,
+    stage: str | None = None, poll: PollPolicy | None = None, retry: RetryPolicy | None = None,
+) -> VceClient:  # fmt: skip
+    """A VCE client whose tasks run in ``stage`` (test / execution; None: the service's default)."""
+    rqs = make_rqs(vce_url(base_url), stage=stage)
+    return VceClient(rqs, poll=poll, poll_interval=poll_interval, timeout=timeout, retry=retry, stage=stage)

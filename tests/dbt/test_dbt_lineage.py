@@ -148,6 +148,7 @@ def test_the_code_location_serves_research_dbt_and_analysis_assets(graph: Graph)
     assert set(graph.groups.values()) <= {
         "research",
         "ensembledata",
+        "vce",
         "dbt_staging",
         "dbt_intermediate",
         "dbt_marts",
@@ -180,6 +181,7 @@ def test_every_endpoint_asset_feeds_dbt_staging(graph: Graph) -> None:
 
 def test_every_dbt_model_and_mart_is_reachable_from_an_endpoint_asset(graph: Graph) -> None:
     research = graph.in_group("research", "ensembledata")  # the endpoint assets of every source
+    research = graph.in_group("research", "vce")
     for key in graph.in_group("dbt_staging", "dbt_intermediate", "dbt_marts"):
         assert graph.upstream(key) & research, f"{key} is not reachable from any research asset"
     for mart in graph.in_group("dbt_marts"):

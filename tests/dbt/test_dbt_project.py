@@ -58,8 +58,10 @@ def test_every_source_maps_to_the_research_assets_that_write_it() -> None:
     except Exception as exc:  # pragma: no cover - research.py is another module's work in progress
         pytest.skip(f"research assets do not load yet: {exc}")
     from tiktok_assets.defs.ensembledata import assets as ensembledata
+    from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
 
-    built = [*research.build_assets(load_monitoring()), *ensembledata.build_assets(load_monitoring())]
+    monitoring = load_monitoring()
+    built = [*research.build_assets(monitoring), *ensembledata.build_assets(monitoring), *vce_assets(monitoring)]
     written = {k for a in built for k in a.keys}
     assert {k for ks in keys.values() for k in ks} <= written
 

@@ -3,7 +3,7 @@
 The file is read from ``TIKTOK_MONITORING`` (default: the ``monitoring.yaml`` shipped in this package).
 Validation happens at load and every message names the offending key (``queries.cats.regions[1]``), so a
 typo fails the code location at once instead of spending quota on a wrong query. Each source's part of the
-file has its own module (``research``); ``validation`` holds the typed readers.
+file has its own module (``research``, ``vce``); ``validation`` holds the typed readers.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, f
 from tiktok_assets.config.ensembledata import EnsembleDataSettings, ensembledata_settings
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
+from tiktok_assets.config.vce import VceQuery, build_vce_query
 
 ENV_VAR = "TIKTOK_MONITORING"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "monitoring.yaml"
@@ -41,6 +42,7 @@ class Monitoring:
     in_limit: int = 100
     freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
     ensembledata: EnsembleDataSettings = field(default_factory=EnsembleDataSettings)
+    vce_queries: tuple[VceQuery, ...] = ()
 
     def query(self, name: str) -> VideoQuery:
         for q in self.queries:
@@ -50,7 +52,7 @@ class Monitoring:
 
 
 _TOP_KEYS = ("date_range", "accounts", "hashtags", "keywords", "regions", "queries", "comments", "in_limit",
-             "freshness", "ensembledata")  # fmt: skip
+             "freshness", "ensembledata", "vce_queries")  # fmt: skip
 
 
 def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | None = None) -> Monitoring:
@@ -78,6 +80,10 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
     queries = tuple(build_query(v, str(n), q, lists, regions, in_limit) for n, q in queries_raw.items())
     comments = comment_settings(v, top.get("comments"))
     freshness = freshness_settings(v, top.get("freshness"))
+    vce_raw = top.get("vce_queries") or {}
+    if not isinstance(vce_raw, Mapping):
+        raise v.fail("vce_queries", "expected a mapping of named VCE queries")
+    vce_queries = tuple(build_vce_query(v, str(n), q) for n, q in vce_raw.items())
     return Monitoring(
         path=path,
         start_date=start,
@@ -91,6 +97,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         in_limit=in_limit,
         freshness=freshness,
         ensembledata=ensembledata_settings(v, top.get("ensembledata"), lists["accounts"]),
+        vce_queries=vce_queries,
     )
 
 
@@ -165,6 +172,7 @@ __all__ = [
     "EnsembleDataSettings",
     "Monitoring",
     "MonitoringConfigError",
+    "VceQuery",
     "VideoQuery",
     "current_monitoring",
     "dynamic_keys",

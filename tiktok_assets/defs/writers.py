@@ -9,7 +9,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from tiktok_assets.config import Monitoring
-from tiktok_assets.endpoints import ensembledata, research
+from tiktok_assets.endpoints import ensembledata, research, vce
 from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.datasets import Dataset, quarantine_of
 
@@ -23,6 +23,7 @@ def _research_names(endpoint: Endpoint, monitoring: Monitoring) -> list[dict[str
 SOURCES: tuple[tuple[tuple[Endpoint, ...], Callable[[Endpoint, Monitoring], list[dict[str, str]]]], ...] = (
     (research.ENDPOINTS, _research_names),
     (ensembledata.ENDPOINTS, lambda _endpoint, _monitoring: [{}]),  # one asset per declaration
+    (vce.ENDPOINTS, lambda e, m: [{"query": q.name} for q in m.vce_queries if q.category == e.path]),
 )
 
 

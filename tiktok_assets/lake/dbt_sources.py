@@ -25,6 +25,7 @@ SOURCE_DESCRIPTIONS = {
     "research": "TikTok Research API endpoints, collected by tiktok_assets/defs/research.",
     "ensembledata": "EnsembleData's TikTok endpoints (aweme posts, comments, users, sounds, units), collected by "
     "tiktok_assets/defs/ensembledata.",
+    "vce": "TikTok VCE query-task results (one folder per named query), collected by tiktok_assets/defs/vce.",
 }
 
 

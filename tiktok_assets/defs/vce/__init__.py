@@ -1,1 +1,2 @@
-"""VCE query tasks: the resource today; one asset per named query next."""
+"""VCE query tasks as assets: ``resources`` (VceResource) · ``tasks`` (a day's tasks: record, resume, write) ·
+``assets`` (one asset per named query) · ``automation`` (job, schedule) · ``definitions`` (@dg.definitions)."""

@@ -5,13 +5,13 @@ A new source adds its module here: the registry is an explicit list, not import-
 
 from __future__ import annotations
 
-from tiktok_assets.lake.datasets import ensembledata, research
+from tiktok_assets.lake.datasets import ensembledata, research, vce
 from tiktok_assets.lake.datasets.base import META_FIELDS, TS, Dataset
 from tiktok_assets.lake.datasets.quarantine import quarantine_of, quarantine_partition
 
 ALL: tuple[Dataset, ...] = (
-    *research.DATASETS, *ensembledata.DATASETS,
-    quarantine_of(research.SOURCE), quarantine_of(ensembledata.SOURCE),
+    *research.DATASETS, *ensembledata.DATASETS, *vce.DATASETS,
+    quarantine_of(research.SOURCE), quarantine_of(ensembledata.SOURCE), quarantine_of(vce.SOURCE),
 )  # fmt: skip
 _BY_NAME = {(d.source, d.name): d for d in ALL}
 

@@ -3,7 +3,7 @@
 Routes
 - ``/v2/oauth/token/``, ``/v2/research/…``  → research.ResearchService
 - ``/apis/…`` (``/apis//tt/…`` tolerated)   → ensembledata.handle behind ``EnsembleDataGate`` (token, units)
-- ``/vce/…``                                → vce.service.VceService
+- ``/vce/…``                                → vce.service.VceService behind ``VceGate`` (faults, stats)
 - ``/_sandbox/…``                           → ``Control``: clock, faults, limits, stats, truth, health
 Every data request gets a number (the order of requests drives the deterministic faults); the transport
 faults decided here (reset, truncated body) are carried out by ``httpd``.
@@ -25,6 +25,7 @@ from tiktok_assets.sandbox.server.ensembledata_gate import ED_API, EnsembleDataG
 from tiktok_assets.sandbox.server.faults import FaultPlan
 from tiktok_assets.sandbox.server.limits import Limits, QuotaBook
 from tiktok_assets.sandbox.server.stats import StatsBook
+from tiktok_assets.sandbox.vce.gate import VCE_API, VceGate, vce_route
 from tiktok_assets.sandbox.world import World
 
 
@@ -38,7 +39,7 @@ def _optional_module(name: str) -> Any | None:
         raise
 
 
-class SandboxApp(EnsembleDataGate, Control):
+class SandboxApp(EnsembleDataGate, VceGate, Control):
     """Everything but the sockets: state plus ``dispatch(request) -> (response, transport_fault)``."""
 
     def __init__(
@@ -87,12 +88,13 @@ class SandboxApp(EnsembleDataGate, Control):
         elif path.startswith("/apis/"):
             api, handler = ED_API, self._ed_handle
         elif path.startswith("/vce/") or path == "/vce":
-            return self._vce_handle(req), None
+            api, handler = VCE_API, self._vce_handle
         else:
             return SandboxResponse.json(404, {"detail": f"Not found: {path}"}), None
 
         n = self._next_request_no()
-        endpoint = f"{api} {self._endpoint_name(api, path)}"
+        name = vce_route(req.method, path) if api == VCE_API else self._endpoint_name(api, path)
+        endpoint = f"{api} {name}"
         if self.faults.hits("connection_reset", n):
             self.stats.fault("connection_reset")
             self.stats.request(endpoint, "reset")
@@ -116,13 +118,3 @@ class SandboxApp(EnsembleDataGate, Control):
             self._ed_kwargs = set(inspect.signature(mod.handle).parameters)
             self._ed = mod
         return self._ed
-
-    def _vce_handle(self, req: SandboxRequest) -> SandboxResponse:
-        if self._vce is None:
-            mod = _optional_module("vce.service")
-            if mod is None:
-                return SandboxResponse.json(501, {"detail": "The VCE emulator is not installed"})
-            self._vce = mod.VceService(self.world, self.clock.now)
-        resp: SandboxResponse = self._vce.handle(req)
-        self.stats.request(f"vce {req.path}", resp.status)
-        return resp

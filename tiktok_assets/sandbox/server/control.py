@@ -50,6 +50,7 @@ class Control(AppState):
             if path == "stats":
                 snap = self.stats.snapshot()
                 snap["quota"] = self.quotas.snapshot()
+                snap["vce_tasks"] = self.vce_tasks()
                 snap["clock"] = self.clock.describe()
                 return SandboxResponse.json(200, snap)
             if path.startswith("truth/"):
@@ -70,6 +71,8 @@ class Control(AppState):
                     return SandboxResponse.json(501, {"error": "The EnsembleData emulator is not installed"})
                 ed_path = "/" + "/".join(p for p in path.split("/") if p)
                 keys = mod.truth(ed_path, params, self.world, now)
+            elif api == "vce":
+                keys = self.vce_truth(path, params)
             else:
                 return SandboxResponse.json(404, {"error": f"unknown api {api!r}"})
         except KeyError as exc:

@@ -5,10 +5,15 @@ pyrqs' wire protocol is not public (doc), so this one is the sandbox's own; `rqs
     POST /vce/tasks                 {category, condition_groups, fields, limit[, stage]} -> {task_id, status}
     GET  /vce/tasks/<id>            -> {task_id, status[, message]}
     POST /vce/tasks/<id>/cancel     -> {task_id, success, status}
-    GET  /vce/tasks/<id>/result     -> {task_id, status, result: [...], count}   (409 until Completed)
+    GET  /vce/tasks/<id>/result[?offset=&count=]
+                                    -> {task_id, status, result: [...], count, offset, next_offset}
+                                       (409 until Completed; without `count` the whole result in one page)
+
+A create may carry an `Idempotency-Key` header: the same key answers the task it created the first time, so
+a client whose reply was lost (reset, truncated body) can send it again without making a second task.
 
 Errors: `{"error": {"code", "message"}}` — 400 for a body that is not a task (bad JSON, unknown category,
-bad limit), 404 for an unknown task or route, 409 for a result that is not ready / failed / cancelled.
+bad limit, bad page), 404 for an unknown task or route, 409 for a result that is not ready / failed / cancelled.
 
 Lifecycle: Created → Validating → Processing → Completed, one step per status poll or per `step_seconds`
 of the sandbox clock, whichever is further (a fixed clock still completes by polling). A query the
@@ -41,6 +46,8 @@ from tiktok_assets.sandbox.world.catalog import catalog, epoch, utc_day
 CREATED, VALIDATING, PROCESSING = "Created", "Validating", "Processing"
 COMPLETED, FAILED, CANCELLED = "Completed", "AnalysisFailed", "Cancelled"
 LIFECYCLE = (CREATED, VALIDATING, PROCESSING, COMPLETED)
+STATUSES = (CREATED, VALIDATING, PROCESSING, COMPLETED, FAILED, CANCELLED)
+MAX_PAGE = 10_000  # records per result page (open: pyrqs returns one list; the HTTP protocol is ours)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,9 @@ class VceService:
         self._lock = threading.RLock()
         self._tasks: dict[int, _Task] = {}
         self._next_id = 1_000_001
-        self._records_by_day: dict[str, int] = defaultdict(int)
+        self._records_by_day: dict[str, int] = defaultdict(int)  # test stage: the daily cap's count
+        self._spent: dict[tuple[str, str], int] = defaultdict(int)  # (stage, day) -> records returned
+        self._by_key: dict[str, int] = {}  # Idempotency-Key -> task id
 
     # -- HTTP ---------------------------------------------------------------------------------------------
     def handle(self, request: SandboxRequest) -> SandboxResponse:
@@ -116,20 +125,27 @@ class VceService:
             if task_id is None:
                 if method != "POST":
                     raise _BadRequest(405, "method_not_allowed", "create a task with POST /vce/tasks")
-                return SandboxResponse.json(200, self.create(request.body))
+                key = request.headers.get("idempotency-key")
+                return SandboxResponse.json(200, self.create(request.body, key))
             wanted = "POST" if action == "/cancel" else "GET"
             if method != wanted:
                 raise _BadRequest(405, "method_not_allowed", f"use {wanted} for this route")
             if action == "/cancel":
                 return SandboxResponse.json(200, self.cancel(int(task_id)))
             if action == "/result":
-                return SandboxResponse.json(200, self.result(int(task_id)))
+                page = _page(request.param("offset"), request.param("count"))
+                return SandboxResponse.json(200, self.result(int(task_id), *page))
             return SandboxResponse.json(200, self.status(int(task_id)))
         except _BadRequest as exc:
             return SandboxResponse.json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
 
     # -- operations ---------------------------------------------------------------------------------------
-    def create(self, body: bytes) -> dict[str, Any]:
+    def create(self, body: bytes, idempotency_key: str | None = None) -> dict[str, Any]:
+        if idempotency_key:
+            with self._lock:
+                known = self._by_key.get(idempotency_key)
+                if known is not None:
+                    return {"task_id": known, "status": self._current(self._tasks[known])}
         try:
             spec = orjson.loads(body) if body else None
         except orjson.JSONDecodeError:
@@ -159,6 +175,8 @@ class VceService:
             task = _Task(self._next_id, stage_name, limit, epoch(self.now_fn()), query, error)
             self._tasks[task.id] = task
             self._next_id += 1
+            if idempotency_key:
+                self._by_key[idempotency_key] = task.id
         return {"task_id": task.id, "status": CREATED}
 
     def status(self, task_id: int) -> dict[str, Any]:
@@ -180,19 +198,36 @@ class VceService:
                 task.final, task.message = CANCELLED, "cancelled by the user"
             return {"task_id": task.id, "success": success, "status": task.final or status}
 
-    def result(self, task_id: int) -> dict[str, Any]:
+    def result(self, task_id: int, offset: int = 0, count: int | None = None) -> dict[str, Any]:
         with self._lock:
             task = self._task(task_id)
             status = self._current(task)
             if status == COMPLETED:
+                total = len(task.result)
+                end = total if count is None else min(total, offset + count)
                 return {
                     "task_id": task.id,
                     "status": status,
-                    "count": len(task.result),
-                    "result": task.result,
+                    "count": total,
+                    "offset": offset,
+                    "next_offset": end if end < total else None,
+                    "result": task.result[offset:end],
                 }
             code = {FAILED: "analysis_failed", CANCELLED: "cancelled"}.get(status, "not_ready")
             raise _BadRequest(409, code, task.message or f"task {task.id} is {status}")
+
+    def describe(self) -> dict[str, Any]:
+        """Tasks by status as a poll would report them now (no poll counted), records spent per stage/day."""
+        with self._lock:
+            by_status = dict.fromkeys(STATUSES, 0)
+            for task in self._tasks.values():
+                by_status[self._current(task)] += 1
+            spent = {f"{stage} {day}": n for (stage, day), n in sorted(self._spent.items())}
+            return {"tasks": len(self._tasks), "by_status": by_status, "records": spent}
+
+    @staticmethod
+    def describe_empty() -> dict[str, Any]:
+        return {"tasks": 0, "by_status": dict.fromkeys(STATUSES, 0), "records": {}}
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def _task(self, task_id: int) -> _Task:
@@ -238,5 +273,19 @@ class VceService:
         except QueryError as exc:
             task.final, task.message = FAILED, str(exc)
             return
-        self._records_by_day[day] += len(task.result)
+        if stage.daily_records is not None:
+            self._records_by_day[day] += len(task.result)
+        self._spent[(task.stage, day)] += len(task.result)
         task.final = COMPLETED
+
+
+def _page(offset: str | None, count: str | None) -> tuple[int, int | None]:
+    """`?offset=&count=` of a result request: offset >= 0, 1 <= count <= MAX_PAGE (absent: everything)."""
+    try:
+        start = int(offset) if offset not in (None, "") else 0
+        size = int(count) if count not in (None, "") else None
+    except ValueError:
+        raise _BadRequest(400, "invalid_page", "offset and count must be integers") from None
+    if start < 0 or (size is not None and not 1 <= size <= MAX_PAGE):
+        raise _BadRequest(400, "invalid_page", f"offset must be >= 0 and count in 1..{MAX_PAGE}")
+    return start, size

@@ -1,0 +1,37 @@
+"""The VCE forecast: the records a window may spend (days × limit, the bound the assets reserve against the
+stage's daily cap) and the fewest RQS calls it takes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tiktok_assets import config
+from tiktok_assets.config import load_monitoring
+from tiktok_assets.forecast.vce import forecast
+
+
+def test_records_and_requests_per_query_over_a_window() -> None:
+    m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
+    lines = forecast(m, date(2026, 5, 14), date(2026, 6, 12))  # 30 days
+    by = {(line.asset, line.unit): line for line in lines}
+    assert {line.api for line in lines} == {"vce"}
+    assert set(by) == {(f"vce/{q.name}", unit) for q in m.vce_queries for unit in ("records", "requests")}
+    for q in m.vce_queries:
+        assert by[(f"vce/{q.name}", "records")].amount == 30 * q.spec.limit
+        assert by[(f"vce/{q.name}", "requests")].amount == 30 * 3
+    test_stage = next(q for q in m.vce_queries if q.stage == "test")
+    # 30 × 100 = 3,000 of the test stage's 5,000 a day: one day of its allowance.
+    assert "up to 1 day(s)" in by[(f"vce/{test_stage.name}", "records")].basis
+
+
+def test_a_window_beyond_a_days_allowance_says_so_and_an_empty_window_costs_nothing() -> None:
+    m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
+    test_stage = next(q for q in m.vce_queries if q.stage == "test")
+    year = {
+        line.asset: line
+        for line in forecast(m, date(2025, 6, 13), date(2026, 6, 12))
+        if line.unit == "records"
+    }
+    assert year[f"vce/{test_stage.name}"].amount == 365 * 100
+    assert "up to 8 day(s)" in year[f"vce/{test_stage.name}"].basis  # 36,500 / 5,000 a day
+    assert forecast(m, date(2026, 6, 2), date(2026, 6, 1)) == []

@@ -1,0 +1,218 @@
+"""The days of one VCE query asset as query tasks: which task each day asks, where its id is recorded, how a
+rerun finds it, and where its result lands.
+
+- One task per UTC day: the query's condition groups plus ``create_time`` in ``[day, day + 1)``.
+- The moment a task exists its id is recorded as an ``AssetObservation`` of the asset's partition (metadata
+  ``task_id``, ``fingerprint``, ``window``): durable in the event log before the first poll, and visible in
+  the UI. A later attempt (a rerun after a crash, a re-execution) looks up the tasks recorded for each day
+  since that day's last materialization; a task with the same fingerprint is resumed, not created again.
+- An execution-stage result that reaches the query's ``limit`` may be cut short (the first ``limit``
+  matches), so its window is split in two and both halves are asked (rows repeat and are deduplicated by id);
+  a test-stage result at its limit is a random sample by design: stored, flagged ``sampled``.
+- A day is committed when its last task is stored: one atomic partition, never half a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+
+from tiktok_assets.clients.vce_batch import Job, Outcome
+from tiktok_assets.config import VceQuery
+from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.endpoints.vce import BY_CATEGORY, CATEGORIES, STAGES
+from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.writer import PartitionWriter
+
+TASK_ID, FINGERPRINT, WINDOW = "task_id", "fingerprint", "window"
+
+
+def vce_partition(query: str, day: date) -> dict[str, str]:
+    return {"query": query, "date": day.isoformat()}
+
+
+def _epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def _iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class WindowJob(Job):
+    """A task over ``[start, end)`` (epoch seconds) of one partition day."""
+
+    day: date = date.min
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class DayFigures:
+    """What one partition's tasks did (its materialization's own metadata)."""
+
+    task_ids: list[int] = field(default_factory=list)
+    records: int = 0
+    requests: int = 0
+    windows: int = 0
+    sampled: bool = False
+    resumed: int = 0
+
+
+def recorded_tasks(
+    instance: dg.DagsterInstance, key: dg.AssetKey, partitions: Sequence[str]
+) -> dict[str, int]:
+    """fingerprint → task id of the tasks recorded for ``partitions`` since each one's last materialization."""
+    found: dict[str, int] = {}
+    for partition in partitions:
+        records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition])
+        last = instance.fetch_materializations(records_filter, limit=1).records
+        after = last[0].storage_id if last else None
+        observed = instance.fetch_observations(
+            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition], after_storage_id=after),
+            limit=1_000,
+            ascending=True,  # later records win
+        ).records
+        for record in observed:
+            observation = record.asset_observation
+            meta = observation.metadata if observation else {}
+            if TASK_ID in meta and FINGERPRINT in meta:
+                found[str(meta[FINGERPRINT].value)] = int(meta[TASK_ID].value)
+    return found
+
+
+class DayTasks:
+    """``BatchEvents`` for one asset step: records task ids, writes each day, keeps per-day figures."""
+
+    def __init__(
+        self, context: dg.AssetExecutionContext, lake: LakeResource, query: VceQuery, days: Sequence[date],
+        lineage: Mapping[str, str], collected_at: datetime,
+    ) -> None:  # fmt: skip
+        self.context, self.lake, self.query = context, lake, query
+        self.dataset = BY_CATEGORY[query.category].dataset
+        self.time_field = CATEGORIES[query.category].time_field or "create_time"
+        self.lineage = {**lineage, "query": query.name}
+        self.collected_at = collected_at
+        self.days = list(days)
+        self.figures: dict[date, DayFigures] = {d: DayFigures() for d in self.days}
+        self._pending: dict[date, int] = dict.fromkeys(self.days, 0)
+        self._writers: dict[date, PartitionWriter] = {}
+
+    # -- jobs ---------------------------------------------------------------------------------------------
+    def job(self, day: date, start: int, end: int, recorded: Mapping[str, int]) -> WindowJob:
+        window = {"operator": "and", "conditions": [
+            {"field": self.time_field, "operator": "GTE", "field_values": [str(start)]},
+            {"field": self.time_field, "operator": "LT", "field_values": [str(end)]},
+        ]}  # fmt: skip
+        spec = self.query.spec.with_group(window)
+        key = (
+            f"{day}"
+            if (start, end) == (_epoch(day), _epoch(day + timedelta(days=1)))
+            else f"{day} {_iso(start)}"
+        )
+        self._pending[day] += 1
+        return WindowJob(key, spec, recorded.get(spec.fingerprint()), day=day, start=start, end=end)
+
+    def jobs(self) -> list[WindowJob]:
+        """One whole-day job per day, each resuming the task an earlier attempt recorded for it, if any."""
+        recorded = recorded_tasks(
+            self.context.instance, self.context.asset_key, [d.isoformat() for d in self.days]
+        )
+        return [self.job(d, _epoch(d), _epoch(d + timedelta(days=1)), recorded) for d in self.days]
+
+    # -- BatchEvents --------------------------------------------------------------------------------------
+    def created(self, job: Job, task_id: int) -> None:
+        assert isinstance(job, WindowJob)
+        self.context.log_event(
+            dg.AssetObservation(
+                asset_key=self.context.asset_key,
+                partition=job.day.isoformat(),
+                description=f"VCE task {task_id} created for {job.key}",
+                metadata={
+                    TASK_ID: task_id,
+                    FINGERPRINT: job.spec.fingerprint(),
+                    WINDOW: f"{_iso(job.start)}..{_iso(job.end)}",
+                    "stage": job.spec.stage,
+                    "limit": job.spec.limit,
+                },
+            )
+        )
+
+    def resumed(self, job: Job, task_id: int, status: str) -> None:
+        assert isinstance(job, WindowJob)
+        self.figures[job.day].resumed += 1
+        self.context.log.info(
+            f"{job.key}: resuming VCE task {task_id} ({status}) recorded by an earlier attempt"
+        )
+
+    def completed(self, outcome: Outcome) -> Sequence[Job]:
+        job = outcome.job
+        assert isinstance(job, WindowJob)
+        figures = self.figures[job.day]
+        figures.task_ids.append(outcome.task_id)
+        figures.records += len(outcome.records)
+        figures.requests += outcome.calls
+        figures.windows += 1
+        self._writer(job.day).write(
+            normalize(self.dataset, outcome.records, self.collected_at, (job.start, job.end))
+        )
+        follow_up: list[Job] = []
+        if len(outcome.records) >= job.spec.limit:
+            if STAGES[job.spec.stage].sampled or job.end - job.start < 2:
+                figures.sampled = True
+                self.context.log.warning(
+                    f"{job.key}: the task returned its limit of {job.spec.limit:,} records: "
+                    + (
+                        "a random sample (test stage)"
+                        if STAGES[job.spec.stage].sampled
+                        else "a 1-second window"
+                    )
+                )
+            else:  # the first `limit` matches only: ask both halves of the window
+                middle = (job.start + job.end) // 2
+                recorded = recorded_tasks(
+                    self.context.instance, self.context.asset_key, [job.day.isoformat()]
+                )
+                follow_up = [
+                    self.job(job.day, job.start, middle, recorded),
+                    self.job(job.day, middle, job.end, recorded),
+                ]
+                self.context.log.info(
+                    f"{job.key}: {job.spec.limit:,} records = the limit; splitting the window"
+                )
+        self._pending[job.day] -= 1
+        if self._pending[job.day] == 0:
+            self._writers.pop(job.day).commit()
+        return follow_up
+
+    # -- partitions ---------------------------------------------------------------------------------------
+    def _writer(self, day: date) -> PartitionWriter:
+        if day not in self._writers:
+            self._writers[day] = self.lake.writer(
+                self.dataset, vce_partition(self.query.name, day), metadata=self.lineage
+            )
+        return self._writers[day]
+
+    def abort(self) -> None:
+        """Drop the days not complete (an interrupted or failed step): they stay as they were."""
+        for writer in self._writers.values():
+            writer.abort()
+        self._writers.clear()
+
+    def partition_metadata(self) -> dict[str, dict[str, Any]]:
+        return {
+            d.isoformat(): {
+                "task_ids": dg.MetadataValue.json(f.task_ids),
+                "task_records": f.records,
+                "task_requests": f.requests,
+                "task_windows": f.windows,
+                "tasks_resumed": f.resumed,
+                "sampled": f.sampled,
+            }
+            for d, f in self.figures.items()
+        }
