@@ -23,9 +23,14 @@ with warnings.catch_warnings():
     )  # fmt: skip
     def posts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         for key in context.partition_keys:  # each partition's own count, and a share of the run's requests
-            context.add_asset_metadata({"dagster/row_count": ROWS[key], "requests_spent": 1}, partition_key=key)
-        context.log_event(dg.AssetObservation(  # the run summary: once per run
-            asset_key=context.asset_key, metadata={"run_units_spent": 12, "run_requests_spent": 3}))
+            context.add_asset_metadata(
+                {"dagster/row_count": ROWS[key], "requests_spent": 1}, partition_key=key
+            )
+        context.log_event(
+            dg.AssetObservation(  # the run summary: once per run
+                asset_key=context.asset_key, metadata={"run_units_spent": 12, "run_requests_spent": 3}
+            )
+        )
         return dg.MaterializeResult(
             check_results=[dg.AssetCheckResult(check_name="unique_keys", passed=True)],
         )
@@ -33,7 +38,9 @@ with warnings.catch_warnings():
 
 @dg.asset(key=["vce", "videos"], check_specs=[dg.AssetCheckSpec("non_null_ids", asset=["vce", "videos"])])
 def videos(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata={"run_records_received": 500}))
+    context.log_event(
+        dg.AssetObservation(asset_key=context.asset_key, metadata={"run_records_received": 500})
+    )
     return dg.MaterializeResult(
         metadata={"dagster/row_count": 500},
         check_results=[dg.AssetCheckResult(check_name="non_null_ids", passed=False)],

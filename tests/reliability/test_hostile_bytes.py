@@ -94,6 +94,8 @@ def test_bad_text_beside_a_20_digit_id_reaches_the_lake_repaired_and_the_id_the_
             ["video_description"].to_pylist()]  # fmt: skip
     assert any(REPLACEMENT in (t or "") for t in text)
     # Repairs are the run's figure: on its summary (an observation without a partition), not a partition's.
-    (summary,) = [o.asset_observation_data.asset_observation.metadata for o in result.get_asset_observation_events()]
+    (summary,) = [
+        o.asset_observation_data.asset_observation.metadata for o in result.get_asset_observation_events()
+    ]
     assert summary["run_text_repaired"].value > 0
     assert summary["run_quarantined_rows"].value == len(held)

@@ -125,8 +125,11 @@ def test_task_ids_are_recorded_as_observations(clean: Run) -> None:
     for query in clean.monitoring.vce_queries:
         key = dg.AssetKey(["vce", query.name])
         records = clean.instance.fetch_observations(key, limit=1_000).records
-        recorded = [r.asset_observation.metadata for r in records
-                    if r.asset_observation and r.asset_observation.partition]  # the run summary has none
+        recorded = [
+            r.asset_observation.metadata
+            for r in records
+            if r.asset_observation and r.asset_observation.partition
+        ]  # the run summary has none
         assert len(recorded) == DAYS
         assert all({"task_id", "fingerprint", "window"} <= set(m) for m in recorded)
 

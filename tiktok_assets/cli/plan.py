@@ -54,7 +54,9 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--snapshots", type=int, default=1, help="runs of the live endpoints in the period (default 1)"
     )
-    p.add_argument("--lake", help="the lake to learn from, a path or s3:// URL (default: the configured lake)")
+    p.add_argument(
+        "--lake", help="the lake to learn from, a path or s3:// URL (default: the configured lake)"
+    )
     p.add_argument("--daily-budget", type=int, default=1000, help="video + comment requests per UTC day")
     p.set_defaults(func=run)
 

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from tiktok_assets import clock
-from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, freshness_settings
 from tiktok_assets.config.ensembledata import EnsembleDataSettings, ensembledata_settings
+from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, freshness_settings
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
 from tiktok_assets.config.vce import VceQuery, build_vce_query

@@ -107,7 +107,9 @@ def vce_query_asset(query: VceQuery, daily: dg.PartitionsDefinition) -> dg.Asset
         figures = tasks.partition_metadata()
         spend = Spend(requests=client.calls, records=sum(int(f["task_records"]) for f in figures.values()))
         parts = {d.isoformat(): vce_partition(query.name, d) for d in days}
-        extra = _query_metadata(query)  # the run's records are run_records_received (per partition: task_records)
+        extra = _query_metadata(
+            query
+        )  # the run's records are run_records_received (per partition: task_records)
         quota = {}
         if stage.daily_records is not None:  # the ledger's view, after this run
             quota[f"{stage.name}_records_left_today"] = (
