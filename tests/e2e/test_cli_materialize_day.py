@@ -200,14 +200,13 @@ def check_evaluations(instance: dg.DagsterInstance) -> list[Any]:
     ]
 
 
-def test_every_call_succeeds_within_budget(day_run: DayRun, instance: dg.DagsterInstance) -> None:
+def test_every_call_succeeds_as_its_own_run(day_run: DayRun, instance: dg.DagsterInstance) -> None:
     runs = instance.get_runs()
     assert len(runs) == len(day_run.steps)
     assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
     timing = ", ".join(f"{label} {s:.1f}s" for label, s in day_run.seconds.items())
-    print(f"CLI calls: {timing}; total {sum(day_run.seconds.values()):.0f}s")  # shown with -rP
-    # A guard against a runaway, not a benchmark: both sources' assets, one call per partitioning and entity.
-    assert sum(day_run.seconds.values()) < 600, timing
+    # Printed for the reader (-rP), never asserted: tests do not judge wall time (benchmarks/ do).
+    print(f"CLI calls: {timing}; total {sum(day_run.seconds.values()):.0f}s")
 
 
 def test_every_asset_key_is_materialized_for_its_partition(
