@@ -39,11 +39,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def webserver(home: Path, data: Path, log: Path) -> UiProcess:
+    """``dagster-webserver`` over ``workspace.yaml`` on a free loopback port, with ``DAGSTER_HOME=home`` and
+    the data folder ``data``; the rest of the environment is inherited."""
+    import sys
+
+    exe = Path(sys.executable).with_name("dagster-webserver")
+    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster_webserver"]
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "TIKTOK_DATA_DIR": str(data)}
+    return UiProcess([*argv, "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)], env, log, port)
+
+
 class UiProcess:
     """A Dagster UI command (``dagster-webserver`` or ``tiktok-assets ui``) in its own process group, its
     output in ``log``; ``stop`` interrupts the whole group as Ctrl-C would, then kills what is left."""
 
     def __init__(self, argv: Sequence[str], env: Mapping[str, str], log: Path, port: int) -> None:
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log
         self._log = log.open("wb")

@@ -230,7 +230,9 @@ def test_a_late_collection_shows_a_freshness_warning(ui: Ui) -> None:
         _goto(page, ui, "/assets/research/videos_pets")
         policy = page.get_by_text("Freshness policy", exact=True).first
         expect(policy).to_be_visible(timeout=UI_WAIT_MS)
-        expect(page.get_by_text(re.compile(r"Warns if more than (a|1) minute since last materialization")).first).to_be_visible()
+        expect(
+            page.get_by_text(re.compile(r"Warns if more than (a|1) minute since last materialization")).first
+        ).to_be_visible()
         # The daemon evaluates every 10 s; the window is a minute: reload until the state shows.
         deadline = time.monotonic() + RUN_WAIT_S
         while (

@@ -11,16 +11,14 @@ Debian's Chromium, driven by Playwright, walks the UI. Screenshots are saved und
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import struct
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import UI_WAIT_MS, UiProcess, chromium_page, free_port, require_browser, skip_first_visit_dialog
+from browser import UI_WAIT_MS, UiProcess, chromium_page, require_browser, skip_first_visit_dialog, webserver
 
 DEMO_DAYS = 2
 CHART_ASSET = ("analysis", "engagement_trends")
@@ -62,15 +60,7 @@ def ui(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[UiProc
     from tiktok_assets.cli.instance import link_instance_config
 
     link_instance_config(home)
-    port = free_port()
-    exe = Path(sys.executable).with_name("dagster-webserver")
-    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "dagster_webserver"]
-    server = UiProcess(
-        [*argv, "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        {**os.environ, "DAGSTER_HOME": str(home), "TIKTOK_DATA_DIR": str(data)},
-        tmp_path / "webserver.log",
-        port,
-    )  # starts while the demo runs
+    server = webserver(home, data, tmp_path / "webserver.log")  # starts while the demo runs
     try:
         lines: list[str] = []
         t0 = time.perf_counter()

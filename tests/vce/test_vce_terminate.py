@@ -12,7 +12,7 @@ import pytest
 from dagster_graphql import DagsterGraphQLClient
 
 from tests.dbt.test_dbt_lineage import _graphql
-from tests.e2e.test_ui_browser import Webserver
+from tests.e2e.browser import webserver
 from tests.vce.support import SANDBOX_NOW, unfinished
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 
@@ -42,7 +42,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxHa
         for var in ("TIKTOK_LAKE_DIR", "TIKTOK_DUCKDB_PATH", "TIKTOK_CLIENT_KEY", "TIKTOK_MONITORING",
                     "TIKTOK_VCE_BASE_URL"):  # fmt: skip
             env.delenv(var, raising=False)
-        server = Webserver(home, home / "data", home / "webserver.log")
+        server = webserver(home, home / "data", home / "webserver.log")
         try:
             server.wait_ready()
             deadline = time.monotonic() + 180
