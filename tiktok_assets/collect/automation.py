@@ -92,7 +92,10 @@ def with_day_models(keys: Iterable[dg.AssetKey]) -> dg.AssetSelection:
     incremental by day): one job, so a schedule tick collects and stages its day in one run, and a date-range
     backfill launched for the job (or ``job:<name>`` in the catalog) covers everything partitioned by day."""
     collected = dg.AssetSelection.assets(*keys)
-    return collected | (collected.downstream(depth=1) & dg.AssetSelection.from_string("partitions:time"))
+    # Models only: another source's asset that reads these (EnsembleData's post_stats re-observes Research
+    # videos) has its own days and its own job; one job must share one partitions definition.
+    models = dg.AssetSelection.from_string("kind:dbt and partitions:time")
+    return collected | (collected.downstream(depth=1) & models)
 
 
 def collection_schedule(
