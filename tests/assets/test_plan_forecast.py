@@ -52,7 +52,9 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
         evidence = research_forecast.gather(
             monitoring, first, last, lake=tmp / "lake", client=resources["research_api"].client()
         )
-        lines = aggregate.forecast_all(monitoring, first, last, {"research": {"evidence": evidence}})
+        every = aggregate.forecast_all(monitoring, first, last, {"research": {"evidence": evidence}})
+        assert {line.api for line in every} == {"research", "ensembledata", "vce"}  # every source plans
+        lines = [line for line in every if line.api == "research"]  # what this collection spends
         before = _requests(sandbox.stats())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
