@@ -133,10 +133,14 @@ def test_posting_times_previews_its_busiest_slots_not_no_rows(warehouse: Warehou
 def test_analysis_assets_carry_owners_tags_and_a_code_version() -> None:
     from tiktok_assets.collect import catalog
     from tiktok_assets.defs.analysis import assets as analysis
+    from tiktok_assets.defs.analysis import reconciliation, vce
 
-    specs = {s.key.path[-1]: s for a in analysis.defs().assets for s in a.specs}
-    assert set(specs) == {"engagement_trends", "hashtag_momentum", "posting_times", "data_quality"}
+    specs = {
+        s.key.path[-1]: s for m in (analysis, reconciliation, vce) for a in m.defs().assets for s in a.specs
+    }
+    assert set(specs) == {"engagement_trends", "hashtag_momentum", "posting_times", "data_quality",
+                          "source_reconciliation", "vce_hashtag_regions"}  # fmt: skip
     for spec in specs.values():
         assert spec.owners == catalog.OWNERS["analysis"] and spec.tags["tiktok/layer"] == "analysis"
         assert spec.code_version and len(spec.code_version) == 16
-    assert len({s.code_version for s in specs.values()}) == 4  # each hashes its own computation
+    assert len({s.code_version for s in specs.values()}) == 6  # each hashes its own computation

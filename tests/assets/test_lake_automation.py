@@ -20,22 +20,29 @@ import dagster as dg
 import pytest
 
 from tiktok_assets.definitions import defs as code_location
+from tiktok_assets.lake.datasets import ensembledata as ed_datasets
 
 VIDEOS = dg.AssetKey(["research", "videos_pets"])
 STAGED = dg.AssetKey(["staging", "stg_research__videos"])
 # Staging read straight from the lake (not by day): built empty on a fresh warehouse.
-LAKE_STAGING = {
-    dg.AssetKey(["staging", f"stg_research__{d}"])
-    for d in (
-        "followers",
-        "following",
-        "liked_videos",
-        "pinned_videos",
-        "reposted_videos",
-        "playlists",
-        "user_info",
-    )
-}
+LAKE_STAGING = (
+    {
+        dg.AssetKey(["staging", f"stg_research__{d}"])
+        for d in (
+            "followers",
+            "following",
+            "liked_videos",
+            "pinned_videos",
+            "reposted_videos",
+            "playlists",
+            "user_info",
+        )
+    }
+    | {  # every EnsembleData and VCE staging model reads its lake dataset whole
+        dg.AssetKey(["staging", f"stg_ensembledata__{d.name}"]) for d in ed_datasets.DATASETS
+    }
+    | {dg.AssetKey(["staging", "stg_vce__videos"])}
+)
 MARTS = {
     dg.AssetKey(["marts", m]) for m in ("fct_videos", "account_daily", "hashtag_daily", "comment_threads")
 }
@@ -86,9 +93,11 @@ def test_a_fresh_warehouse_builds_its_lake_staging_once_then_rests(location: dg.
     with dg.instance_for_test() as instance:
         t = Ticks(location, instance)
         first = t.tick()
-        # The staging tables straight from the lake (typed and empty before a collection) and the one mart
+        # The staging tables straight from the lake (typed and empty before a collection) and the marts
         # built from those alone; nothing that reads the day staging, which no collection has built yet.
-        assert set(first) == LAKE_STAGING | {dg.AssetKey(["marts", "follow_edges"])}
+        marts = {dg.AssetKey(["marts", "follow_edges"]), dg.AssetKey(["marts", "vce_hashtag_region_daily"])}
+        vce_chart = dg.AssetKey(["analysis", "vce_hashtag_regions"])  # reads only that mart
+        assert set(first) == LAKE_STAGING | marts | {vce_chart}
         assert all(partitions == {None} for partitions in first.values())
         t.materialize(first)
         for _ in range(2):
@@ -150,15 +159,24 @@ def test_the_code_location_ships_running_with_a_freshness_policy_per_collection(
             assert policy is not None, key
             assert (policy.warn_window.to_timedelta(), policy.fail_window.to_timedelta()) == (
                 cadence.warn_after, cadence.fail_after), key  # fmt: skip
+        elif key.path[0] in ("ensembledata", "vce"):
+            # Their schedules ship STOPPED (units and records are money/allowance): no freshness policy would
+            # be honest before a user turns them on, and automation never starts a collection.
+            assert node.automation_condition is None and node.freshness_policy is None, key
         else:  # dbt models and analyses: rebuilt by the automation sensor
             assert node.automation_condition is not None, key
     sensor = location.resolve_sensor_def("tiktok_automation_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert {s.name: s.default_status for s in location.schedules} == {
-        "research_daily_schedule": dg.DefaultScheduleStatus.RUNNING,
-        "research_user_info_schedule": dg.DefaultScheduleStatus.RUNNING,
-        "research_accounts_weekly": dg.DefaultScheduleStatus.RUNNING,
-    }
+    research = {"research_daily_schedule", "research_user_info_schedule", "research_accounts_weekly"}
+    statuses = {s.name: s.default_status for s in location.schedules}
+    assert research <= set(statuses)
+    for (
+        name,
+        status,
+    ) in statuses.items():  # EnsembleData's and VCE's spend money/allowance: off until turned on
+        assert status == (
+            dg.DefaultScheduleStatus.RUNNING if name in research else dg.DefaultScheduleStatus.STOPPED
+        )
 
 
 def test_the_daily_job_is_everything_partitioned_by_day(location: dg.Definitions) -> None:
@@ -166,10 +184,10 @@ def test_the_daily_job_is_everything_partitioned_by_day(location: dg.Definitions
     job = location.resolve_job_def("research_daily")
     keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
     graph = location.resolve_asset_graph()
-    days = {
+    days = {  # the Research collections and the models (VCE queries share the days but have their own job)
         k.to_user_string()
         for k in graph.get_all_asset_keys()
-        if graph.get(k).partitions_def == job.partitions_def
+        if graph.get(k).partitions_def == job.partitions_def and k.path[0] != "vce"
     }
     assert keys == days
     assert {"staging/stg_research__videos", "staging/stg_research__comments", "research/comments"} <= keys

@@ -65,7 +65,9 @@ def test_range_run_is_one_search_per_30_day_window_and_splits_by_day(env) -> Non
     assert len(mats) == 46
     meta = mats[0].materialization.metadata
     # A partition's own facts only; the search's requests, the quota and the schema are not a day's.
-    assert set(meta) == {"dagster/row_count", "dagster/uri", "preview", "window"}, set(meta)
+    assert set(meta) == {"dagster/row_count", "dagster/uri", "preview", "quarantined_rows", "window"}, set(
+        meta
+    )
     assert meta["dagster/row_count"].value == 7
     assert meta["window"].value == "2026-01-01T00:00:00Z/2026-01-02T00:00:00Z"
     summaries = [o for o in result.get_asset_observation_events() if o.asset_key.path[-1] == "videos_accts"]

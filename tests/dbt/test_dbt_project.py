@@ -61,7 +61,11 @@ def test_every_source_maps_to_the_research_assets_that_write_it() -> None:
     from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
 
     monitoring = load_monitoring()
-    built = [*research.build_assets(monitoring), *ensembledata.build_assets(monitoring), *vce_assets(monitoring)]
+    built = [
+        *research.build_assets(monitoring),
+        *ensembledata.build_assets(monitoring),
+        *vce_assets(monitoring),
+    ]
     written = {k for a in built for k in a.keys}
     assert {k for ks in keys.values() for k in ks} <= written
 

@@ -13,8 +13,9 @@ import dagster as dg
 from tiktok_assets.analysis import reconciliation
 from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
+from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.config import current_monitoring
-from tiktok_assets.defs.analysis.assets import GROUP, mart
+from tiktok_assets.defs.analysis.assets import GROUP, catalog_args, mart
 
 MART = "video_source_reconciliation"
 COVERAGE_CHECK = "sources_cover_the_same_videos"
@@ -68,6 +69,7 @@ def reconciliation_asset() -> dg.AssetsDefinition:
         deps=[mart(MART)],
         pool=POOL,
         kinds={"python", "parquet"},
+        **catalog_args(reconciliation),
         description=(
             "Does the Research API return every video EnsembleData sees for the same accounts and windows, and does "
             "it report the same counts at the same time? Per account: videos seen by both or by one only, summed "
@@ -96,4 +98,6 @@ def reconciliation_asset() -> dg.AssetsDefinition:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[reconciliation_asset()], asset_checks=[coverage_check()])
+    return dg.Definitions(
+        assets=with_lake_automation([reconciliation_asset()]), asset_checks=[coverage_check()]
+    )

@@ -10,7 +10,8 @@ import dagster as dg
 from tiktok_assets.analysis import vce
 from tiktok_assets.analysis.outputs import save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
-from tiktok_assets.defs.analysis.assets import GROUP, mart
+from tiktok_assets.collect.automation import with_lake_automation
+from tiktok_assets.defs.analysis.assets import GROUP, catalog_args, mart
 
 NAME = "vce_hashtag_regions"
 
@@ -22,6 +23,7 @@ def vce_hashtag_regions_asset() -> dg.AssetsDefinition:
         deps=[mart("vce_hashtag_region_daily")],
         pool=POOL,
         kinds={"python", "parquet"},
+        **catalog_args(vce),
         description=(
             "Where does each VCE query's content come from and under which hashtags? Videos per region and "
             "hashtag over the collected days, from the aggregate mart (aggregates only, as a VCE exports)."
@@ -42,4 +44,4 @@ def vce_hashtag_regions_asset() -> dg.AssetsDefinition:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[vce_hashtag_regions_asset()])
+    return dg.Definitions(assets=with_lake_automation([vce_hashtag_regions_asset()]))

@@ -51,7 +51,8 @@ class LakeDbtTranslator(DagsterDbtTranslator):
         layer = props.get("config", {}).get("schema") or "dbt"
         return spec.replace_attributes(
             deps=deps,
-            description=props.get("description") or f"dbt {props['resource_type']} `{props['name']}`.",
+            description=(props.get("description") or "").strip()
+            or f"dbt {props['resource_type']} `{props['name']}`.",
             owners=catalog.OWNERS["warehouse"],
             tags={**spec.tags, **catalog.tags(layer=layer)},
         ).merge_attributes(metadata={"dagster/uri": f"duckdb:///{settings.duckdb_path()}"})
