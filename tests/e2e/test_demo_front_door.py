@@ -87,17 +87,21 @@ def test_the_summary_lists_every_asset_with_rows_requests_and_checks(demo: DemoR
     expected = {k.to_user_string(): graph.get(k) for k in graph.materializable_asset_keys}
     rows = table_rows(demo)
     header = next(line for line in demo.stdout.splitlines() if line.startswith("asset "))
-    assert header.split() == ["asset", "rows", "requests", "checks"], header
+    # Spend columns: requests (every API), units (EnsembleData's money), records (received; VCE's allowance).
+    assert header.split() == ["asset", "rows", "requests", "units", "records", "checks"], header
     assert set(rows) == set(expected), "every asset of the code location, nothing else"
+    collections = ("research/", "ensembledata/", "vce/")
     for name, cells in rows.items():
-        count, requests, checks = cells
+        count, requests, units, _records, checks = cells
         assert re.fullmatch(r"[\d,]+", count), (name, cells)
         node = expected[name]
-        if name.startswith("research/"):  # a collection: what it spent (0 for a day without playlists)
+        if name.startswith(collections):  # a collection: what it spent (0 for a day without playlists)
             assert re.fullmatch(r"[\d,]+", requests), (name, cells)
             assert int(requests.replace(",", "")) > 0 or name == "research/playlists", (name, cells)
         else:
-            assert requests == "-", (name, cells)
+            assert requests == units == "-", (name, cells)
+        if name.startswith("ensembledata/") and name != "ensembledata/units":  # every call costs units
+            assert re.fullmatch(r"[\d,]+", units) and int(units.replace(",", "")) > 0, (name, cells)
         if node.check_keys:
             passed, total = map(int, checks.split("/"))
             assert passed == total >= len(node.check_keys), (name, cells)
