@@ -31,7 +31,10 @@ def test_the_postgres_instance_config_carries_env_references_not_secrets(
 
 def test_the_executor_is_chosen_by_tiktok_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIKTOK_EXECUTOR", raising=False)
-    assert executor.defs().executor is None  # nothing set: Dagster's default, as on a laptop
+    # Nothing set: every step in the run's process (API-bound steps, one per pool); multiprocess on request.
+    assert executor.defs().executor.name == "in_process"
+    monkeypatch.setenv("TIKTOK_EXECUTOR", "multiprocess")
+    assert executor.defs().executor.name == "multi_or_in_process_executor"
     monkeypatch.setenv("TIKTOK_EXECUTOR", "dask")
     with pytest.raises(ValueError, match="TIKTOK_EXECUTOR"):
         executor.defs()
