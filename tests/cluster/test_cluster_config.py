@@ -31,10 +31,13 @@ def test_the_postgres_instance_config_carries_env_references_not_secrets(
 
 def test_the_executor_is_chosen_by_tiktok_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIKTOK_EXECUTOR", raising=False)
-    # Nothing set: every step in the run's process (API-bound steps, one per pool); multiprocess on request.
-    assert executor.defs().executor.name == "in_process"
+    # Nothing set: Dagster's executor, every step in the run's process unless a run asks for multiprocess.
+    default = executor.defs().executor
+    assert default.name == "multi_or_in_process_executor"
+    assert default.config_schema.as_field().default_value == {"in_process": {}}
     monkeypatch.setenv("TIKTOK_EXECUTOR", "multiprocess")
-    assert executor.defs().executor.name == "multi_or_in_process_executor"
+    chosen = executor.defs().executor
+    assert chosen.config_schema.as_field().default_value == {"multiprocess": {}}
     monkeypatch.setenv("TIKTOK_EXECUTOR", "dask")
     with pytest.raises(ValueError, match="TIKTOK_EXECUTOR"):
         executor.defs()
