@@ -17,7 +17,9 @@ Dagster home — and materialize the same assets for the same ``--days`` days:
 Printed: seconds, ratio daemon / in-process, runs, and the sandbox's request counts per endpoint side by side
 (the floor is the in-process count; the daemon must spend exactly the same). The benchmark's monitoring.yaml is
 the shipped one with every VCE query in the execution stage: the test stage allows 5,000 records a day, which
-a year of days on one fixed sandbox day exhausts by design. The default range is the 332 days the small
+a year of days on one fixed sandbox day exhausts by design. The client's own daily Research budget (the
+real API's 1,000 video + comment requests) still applies: a long range stops ``research/comments`` there, the
+same way on both sides (``ok`` says so). The default range is the 332 days the small
 world has before a clock of 2026-12-01 (a sandbox clock after the wall clock cannot be used: the partitions'
 end offset is computed against the wall clock).
 
