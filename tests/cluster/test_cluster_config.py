@@ -31,7 +31,13 @@ def test_the_postgres_instance_config_carries_env_references_not_secrets(
 
 def test_the_executor_is_chosen_by_tiktok_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TIKTOK_EXECUTOR", raising=False)
-    assert executor.defs().executor is None  # nothing set: Dagster's default, as on a laptop
+    # Nothing set: Dagster's executor, every step in the run's process unless a run asks for multiprocess.
+    default = executor.defs().executor
+    assert default.name == "multi_or_in_process_executor"
+    assert default.config_schema.as_field().default_value == {"in_process": {}}
+    monkeypatch.setenv("TIKTOK_EXECUTOR", "multiprocess")
+    chosen = executor.defs().executor
+    assert chosen.config_schema.as_field().default_value == {"multiprocess": {}}
     monkeypatch.setenv("TIKTOK_EXECUTOR", "dask")
     with pytest.raises(ValueError, match="TIKTOK_EXECUTOR"):
         executor.defs()

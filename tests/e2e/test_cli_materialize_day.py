@@ -18,6 +18,7 @@ process per step, each re-importing the code location (~4 s), which takes a one-
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -143,10 +144,10 @@ def plan(graph: Any, entities: dict[str, tuple[str, ...]]) -> list[Step]:
     ]
 
 
-@pytest.fixture(scope="module")
-def day_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DayRun]:
-    tmp = tmp_path_factory.mktemp("cli_day")
-    home, data_dir = tmp / "dagster_home", tmp / "data"
+def cli_setup(tmp: Path) -> tuple[subprocess.Popen, SandboxHandle, dict[str, str]]:
+    """A sandbox process, and the environment of CLI calls against it: a Dagster home with the repository's
+    dagster.yaml (``tmp/dagster_home``), the data folder ``tmp/data``, a quota ledger of their own."""
+    home = tmp / "dagster_home"
     home.mkdir()
     shutil.copy(settings.project_root() / "dagster.yaml", home / "dagster.yaml")
     port = free_port()
@@ -155,11 +156,19 @@ def day_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DayRun]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIKTOK_", "ENSEMBLEDATA_", "DAGSTER_"))}
     env.update({
         "DAGSTER_HOME": str(home),
-        "TIKTOK_DATA_DIR": str(data_dir),
+        "TIKTOK_DATA_DIR": str(tmp / "data"),
         "TIKTOK_SANDBOX_URL": sandbox.base_url,
         "TIKTOK_QUOTA_DB_URL": f"sqlite:///{tmp / 'quota.sqlite'}",
         "TIKTOK_MONITORING": str(monitoring_path()),  # the file this process reads for accounts and queries
     })  # fmt: skip
+    return proc, sandbox, env
+
+
+@pytest.fixture(scope="module")
+def day_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DayRun]:
+    tmp = tmp_path_factory.mktemp("cli_day")
+    home, data_dir = tmp / "dagster_home", tmp / "data"
+    proc, sandbox, env = cli_setup(tmp)
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("DAGSTER_HOME", str(home))  # DagsterInstance.get() below: the CLI's instance
@@ -184,12 +193,19 @@ def day_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DayRun]:
         stop(proc)
 
 
-@pytest.fixture(scope="module")
-def instance(day_run: DayRun) -> Iterator[dg.DagsterInstance]:
+@contextlib.contextmanager
+def instance_at(home: Path) -> Iterator[dg.DagsterInstance]:
+    """The instance the CLI calls wrote to (``DAGSTER_HOME=home``)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DAGSTER_HOME", str(day_run.home))
+        mp.setenv("DAGSTER_HOME", str(home))
         with dg.DagsterInstance.get() as inst:
             yield inst
+
+
+@pytest.fixture(scope="module")
+def instance(day_run: DayRun) -> Iterator[dg.DagsterInstance]:
+    with instance_at(day_run.home) as inst:
+        yield inst
 
 
 def check_evaluations(instance: dg.DagsterInstance) -> list[Any]:

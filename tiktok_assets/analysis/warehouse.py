@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 from filelock import FileLock
 
 from tiktok_assets import settings
+
+if TYPE_CHECKING:  # duckdb is imported where a connection opens, not when the code location loads
+    import duckdb
 
 POOL = "duckdb"
 LOCK_TIMEOUT_S = 30 * 60  # a full dbt build of a large lake takes minutes; waiting beats failing
@@ -40,6 +43,8 @@ def warehouse_lock(db_path: Path | None = None, timeout: float = LOCK_TIMEOUT_S)
 @contextmanager
 def read_only(db_path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the warehouse, opened under the lock so no dbt run is writing."""
+    import duckdb
+
     db = db_path or settings.duckdb_path()
     with warehouse_lock(db):
         con = duckdb.connect(str(db), read_only=True)

@@ -20,7 +20,6 @@ import pyarrow as pa
 
 from tiktok_assets.lake import layout, reader
 from tiktok_assets.lake.datasets import Dataset
-from tiktok_assets.lake.duckdb_httpfs import ensure_httpfs
 from tiktok_assets.lake.storage import LakeStorage, LocalStorage, lake_url, storage_for
 from tiktok_assets.lake.writer import DayRouter, PartitionWriter
 
@@ -39,6 +38,8 @@ class LakeResource(dg.ConfigurableResource):
         if removed and context.log:
             context.log.info(f"removed {removed} orphaned temp file(s) from {self.storage.scratch_dir()}")
         if self.on_object_store:
+            from tiktok_assets.lake.duckdb_httpfs import ensure_httpfs  # DuckDB only where a run reads S3
+
             ensure_httpfs()  # dbt (DuckDB) reads the lake over S3 in this process's steps
 
     @property

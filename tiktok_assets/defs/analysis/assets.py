@@ -2,21 +2,21 @@
 
 Each asset reads the marts from the DuckDB warehouse read-only, under the warehouse lock and in the
 ``duckdb`` pool (a read-only open fails while dbt writes), writes its outputs to ``<data>/analysis/`` and
-shows them in the UI through materialization metadata. The computations live in ``tiktok_assets.analysis``.
+shows them in the UI through materialization metadata. The computations live in ``tiktok_assets.analysis``
+and are imported inside each asset's body: pandas, matplotlib and DuckDB cost about a CPU-second to import,
+which every process that loads the code location (webserver, daemon, each run and step) would otherwise pay.
 """
 
 # No `from __future__ import annotations` here: Dagster reads the context and Config annotations at
 # decoration time and cannot resolve them from strings.
 
-import inspect
+import importlib.util
 from collections.abc import Sequence
-from types import ModuleType
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.analysis import momentum, posting, quality, trends
-from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
 from tiktok_assets.collect import catalog
 from tiktok_assets.collect.automation import with_lake_automation
@@ -27,13 +27,22 @@ from tiktok_assets.defs.writers import collection_keys
 GROUP = "analysis"
 
 
-def catalog_args(computation: ModuleType) -> dict[str, Any]:
-    """Owners, a layer tag and a code version hashed from the computation's source: a changed analysis shows
-    as "code version changed" on its asset until it is materialized again."""
+def module_source(module: str) -> str:
+    """A module's source read from its file, without importing it (and what it imports)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(module)
+    return Path(spec.origin).read_text(encoding="utf-8")
+
+
+def catalog_args(computation: str) -> dict[str, Any]:
+    """Owners, a layer tag and a code version hashed from the computation module's source (same hash as
+    hashing the imported module's source): a changed analysis shows as "code version changed" on its asset
+    until it is materialized again."""
     return {
         "owners": catalog.OWNERS["analysis"],
         "tags": catalog.tags(layer="analysis"),
-        "code_version": catalog.code_version(inspect.getsource(computation)),
+        "code_version": catalog.code_version(module_source(computation)),
     }
 
 
@@ -49,7 +58,7 @@ class TrendsConfig(dg.Config):
 
 @dg.asset(
     key=["analysis", "engagement_trends"],
-    **catalog_args(trends),
+    **catalog_args("tiktok_assets.analysis.trends"),
     group_name=GROUP,
     deps=[mart("account_daily")],
     pool=POOL,
@@ -57,6 +66,9 @@ class TrendsConfig(dg.Config):
     description="How is the engagement of the monitored accounts' videos, and their follower count, moving day by day?",
 )
 def engagement_trends(context: dg.AssetExecutionContext, config: TrendsConfig) -> dg.MaterializeResult:
+    from tiktok_assets.analysis import trends
+    from tiktok_assets.analysis.outputs import save_chart, save_table
+
     accounts: Sequence[str] = config.accounts or current_monitoring().accounts
     with read_only() as con:
         df, label = trends.engagement_table(con, accounts)
@@ -67,7 +79,7 @@ def engagement_trends(context: dg.AssetExecutionContext, config: TrendsConfig) -
 
 @dg.asset(
     key=["analysis", "hashtag_momentum"],
-    **catalog_args(momentum),
+    **catalog_args("tiktok_assets.analysis.momentum"),
     group_name=GROUP,
     deps=[mart("hashtag_daily")],
     pool=POOL,
@@ -75,6 +87,9 @@ def engagement_trends(context: dg.AssetExecutionContext, config: TrendsConfig) -
     description="Which hashtags are rising and which are falling (videos in the last 7 days vs the 7 before)?",
 )
 def hashtag_momentum(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from tiktok_assets.analysis import momentum
+    from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
+
     with read_only() as con:
         df = momentum.momentum_table(con)
     rising, falling = momentum.rising_falling(df)
@@ -89,7 +104,7 @@ def hashtag_momentum(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 @dg.asset(
     key=["analysis", "posting_times"],
-    **catalog_args(posting),
+    **catalog_args("tiktok_assets.analysis.posting"),
     group_name=GROUP,
     deps=[mart("fct_videos")],
     pool=POOL,
@@ -97,6 +112,9 @@ def hashtag_momentum(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     description="At which hours and weekdays (UTC) are the collected videos posted?",
 )
 def posting_times(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from tiktok_assets.analysis import posting
+    from tiktok_assets.analysis.outputs import save_chart, save_table
+
     with read_only() as con:
         df = posting.posting_table(con)
     # The grid's first rows are Monday 00:00-09:00; the busiest slots are what the table is read for.
@@ -116,7 +134,7 @@ def data_quality_asset(monitoring: Monitoring) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=["analysis", "data_quality"],
-        **catalog_args(quality),
+        **catalog_args("tiktok_assets.analysis.quality"),
         group_name=GROUP,
         deps=[*collectors, mart("comment_threads")],
         pool=POOL,
@@ -129,6 +147,9 @@ def data_quality_asset(monitoring: Monitoring) -> dg.AssetsDefinition:
         ),
     )
     def data_quality(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        from tiktok_assets.analysis import quality
+        from tiktok_assets.analysis.outputs import markdown_table, save_table
+
         stats = quality.partition_stats(lake.storage)
         gaps = quality.gap_report(stats)
         summaries: dict[str, list[tuple[str, dict[str, Any]]]] = {}

@@ -10,8 +10,6 @@ from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.analysis import reconciliation
-from tiktok_assets.analysis.outputs import markdown_table, save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
 from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.config import current_monitoring
@@ -34,6 +32,10 @@ def coverage_check() -> dg.AssetChecksDefinition:
         ),
     )
     def sources_cover_the_same_videos(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        # Imported here: pandas and matplotlib are not paid by every process that loads the code location.
+        from tiktok_assets.analysis import reconciliation
+        from tiktok_assets.analysis.outputs import markdown_table
+
         threshold = current_monitoring().ensembledata.max_coverage_gap
         with read_only() as con:
             figures = reconciliation.coverage(con)
@@ -77,6 +79,9 @@ def reconciliation_asset() -> dg.AssetsDefinition:
         ),
     )
     def source_reconciliation(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        from tiktok_assets.analysis import reconciliation
+        from tiktok_assets.analysis.outputs import save_chart, save_table
+
         with read_only() as con:
             figures = reconciliation.coverage(con)
             accounts = reconciliation.per_account(con)

@@ -7,8 +7,6 @@ from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.analysis import vce
-from tiktok_assets.analysis.outputs import save_chart, save_table
 from tiktok_assets.analysis.warehouse import POOL, read_only
 from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.defs.analysis.assets import GROUP, catalog_args, mart
@@ -30,6 +28,10 @@ def vce_hashtag_regions_asset() -> dg.AssetsDefinition:
         ),
     )
     def vce_hashtag_regions(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        # Imported here: pandas and matplotlib are not paid by every process that loads the code location.
+        from tiktok_assets.analysis import vce
+        from tiktok_assets.analysis.outputs import save_chart, save_table
+
         with read_only() as con:
             df = vce.region_hashtag_table(con)
         metadata: dict[str, Any] = {

@@ -34,13 +34,12 @@ from tiktok_assets.defs.ensembledata.spend import DaySpend
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research.common import partition_days
 from tiktok_assets.defs.research.day_fanout import select_comment_videos
+from tiktok_assets.defs.research.partitions import RANGE_POLICY  # one run per backfill: one walk per account
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.datasets import ensembledata as ds
 from tiktok_assets.lake.writer import PartitionWriter
 
-# A backfill runs up to 30 days per run: one walk per account covers them all.
-RANGE_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=30)
 CHUNK = 10  # posts per unit of depth (reference)
 MAX_DEPTH = 50
 RECENT = timedelta(days=7)  # a window ending this close to now is read from the top (pinned posts included)

@@ -40,8 +40,13 @@ def build(
     user_info_keys = [a.key for a in by_kind[PartitionKind.COLLECTION_DAY]]
     account_keys = [a.key for a in by_kind[PartitionKind.ACCOUNT]]
 
+    # The day collections and the dbt models by day that read them; not EnsembleData's post_stats, which reads
+    # the research videos too but by collection day (a job holds one partitioning, or the location fails to load).
+    day_selection = with_day_models(daily_keys) & (
+        dg.AssetSelection.assets(*daily_keys) | dg.AssetSelection.kind("dbt")
+    )
     daily_job = dg.define_asset_job(
-        DAILY_JOB, selection=with_day_models(daily_keys), partitions_def=by_kind[PartitionKind.DAY][0].partitions_def,
+        DAILY_JOB, selection=day_selection, partitions_def=by_kind[PartitionKind.DAY][0].partitions_def,
         description="Every asset partitioned by day: the videos of every named query, their comments and "
         "playlists, and the dbt staging of that day (stg_research__videos, stg_research__comments). Backfill a "
         "date range with Materialize all… (or select `job:research_daily` in the catalog).",

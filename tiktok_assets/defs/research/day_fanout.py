@@ -28,8 +28,9 @@ from tiktok_assets.defs.research.common import (
     partition_days,
     quota_note,
 )
+from tiktok_assets.defs.research.partitions import RANGE_POLICY
 from tiktok_assets.defs.research.resources import ResearchApiResource
-from tiktok_assets.defs.research.videos import RANGE_POLICY, video_partition
+from tiktok_assets.defs.research.videos import video_partition
 from tiktok_assets.endpoints.research import COMMENTS, PLAYLISTS
 from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.checkpoint import Checkpoint

@@ -26,13 +26,11 @@ from tiktok_assets.defs.research.common import (
     partition_days,
     quota_note,
 )
+from tiktok_assets.defs.research.partitions import RANGE_POLICY
 from tiktok_assets.defs.research.resources import ResearchApiResource
 from tiktok_assets.endpoints.research import VIDEO_QUERY
 from tiktok_assets.lake.datasets.research import VIDEOS
 from tiktok_assets.lake.normalize import normalize
-
-# A backfill runs 30 daily partitions per run: one API search window per run, a checkpoint per window.
-RANGE_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=30)
 
 
 def video_partition(query: str, day: date) -> dict[str, str]:

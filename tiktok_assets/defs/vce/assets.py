@@ -20,6 +20,7 @@ from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research.common import collected_at, partition_days
+from tiktok_assets.defs.research.partitions import RANGE_POLICY
 from tiktok_assets.defs.vce.resources import VceResource
 from tiktok_assets.defs.vce.tasks import DayTasks, vce_partition
 from tiktok_assets.endpoints.vce import BY_CATEGORY, STAGES
@@ -27,7 +28,6 @@ from tiktok_assets.endpoints.vce import BY_CATEGORY, STAGES
 GROUP = "vce"
 POOL = "vce"  # dagster.yaml: one VCE step at a time, so the stage's daily records are counted exactly
 COMPLETE = "complete_result"
-RANGE_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=30)
 
 
 def asset_key(query: VceQuery) -> dg.AssetKey:
