@@ -1,7 +1,8 @@
 """``video/query``: the video search (``run_search``) and the endpoint paging its results by ``search_id``.
 
-A search runs once, when a page comes without a search_id; its matches are kept in the ``SearchStore`` and
-the next pages slice them (the world does not move under a search). ``is_random`` answers a sample instead.
+A search starts when a page comes without a search_id; its matches are kept in the ``SearchStore`` and
+the next pages slice them (the world does not move under a search: it runs at its creation's clock). It
+runs day by day, newest first, only as far as the pages asked reach. ``is_random`` answers a sample instead.
 """
 
 from __future__ import annotations
