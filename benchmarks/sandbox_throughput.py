@@ -1,7 +1,8 @@
 """Sandbox throughput on the large world, this tree against a baseline tree, measured in the same run.
 
 Each tree's server runs in its own process (`python -m tiktok_assets.cli sandbox serve --size large`); the
-baseline tree is `git archive <ref>` unpacked in a temporary folder (default ref: `main`), so both answer
+baseline tree is `git archive <ref>` unpacked in a temporary folder (default: f95e141, the integration commit
+the issue-14 branches start from, i.e. the sandbox before issue 14), so both answer
 the same requests one after the other. This process is the client (httpx, keep-alive).
 
 Measures (full pages: max_count 100, 14 fields, the benchmark's historical field list):
@@ -38,6 +39,7 @@ FIELDS = (
     "music_id,hashtag_names,username,effect_ids,playlist_id,voice_to_text"
 )
 NOW = "2026-11-01T12:00:00Z"
+BEFORE_ISSUE_14 = "f95e141"  # the sandbox as issue 14 found it
 
 
 class Server:
@@ -180,7 +182,7 @@ def main() -> int:
     ap.add_argument("--windows", type=int, default=6, help="new searches to page through")
     ap.add_argument("--days", type=int, default=3, help="days per search window")
     ap.add_argument("--users", type=int, default=100, help="usernames in the OR / IN searches")
-    ap.add_argument("--baseline", default="main", help="git ref of the baseline tree (default main)")
+    ap.add_argument("--baseline", default=BEFORE_ISSUE_14, help="git ref of the baseline tree")
     args = ap.parse_args()
     world = World(7, "large")
     users = [a.username for a in world.accounts[: args.users]]
