@@ -1,150 +1,202 @@
-"""Sandbox throughput: full 100-video pages per second from the large world, plus its startup time and RSS.
+"""Sandbox throughput on the large world, this tree against a baseline tree, measured in the same run.
 
-The server runs in its own process (`tiktok-assets sandbox serve --size large`), so it has one core to
-itself as far as Python is concerned (one GIL); this process is the client (httpx, keep-alive).
-Run: .venv/bin/python benchmarks/sandbox_throughput.py [--windows N] [--days D]
+Each tree's server runs in its own process (`python -m tiktok_assets.cli sandbox serve --size large`); the
+baseline tree is `git archive <ref>` unpacked in a temporary folder (default: f95e141, the integration commit
+the issue-14 branches start from, i.e. the sandbox before issue 14), so both answer
+the same requests one after the other. This process is the client (httpx, keep-alive).
+
+Measures (full pages: max_count 100, 14 fields, the benchmark's historical field list):
+- new searches: windows of `--days` days over every region, paged to the end; the first page of each runs
+  the search. Pages/s over all pages (searches included) and over the later (cached) pages alone.
+- an OR of usernames: `--users` accounts as `or` EQ conditions over one 30-day window, against the same
+  accounts as one `and` IN search (the indexed path before and after): server CPU and pages/s.
+Also: large-world startup and server RSS. Ratios are now / baseline (higher is better for pages/s).
+Run: .venv/bin/python benchmarks/sandbox_throughput.py [--windows N] [--days D] [--users U] [--baseline REF]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
 import psutil
 
+from tiktok_assets.sandbox.world import World
 from tiktok_assets.sandbox.world.vocab import REGIONS  # the world's regions: queries that match
 
+ROOT = Path(__file__).resolve().parents[1]
 FIELDS = (
     "id,video_description,create_time,region_code,share_count,view_count,like_count,comment_count,"
     "music_id,hashtag_names,username,effect_ids,playlist_id,voice_to_text"
 )
+NOW = "2026-11-01T12:00:00Z"
+BEFORE_ISSUE_14 = "f95e141"  # the sandbox as issue 14 found it
 
 
-def start_server() -> tuple[subprocess.Popen[str], str, float]:
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tiktok_assets.cli",
-            "sandbox",
-            "serve",
-            "--size",
-            "large",
-            "--port",
-            "0",
-            "--now",
-            "2026-11-01T12:00:00Z",
-            "--per-minute",
-            "100000000",
-            "--research-daily-requests",
-            "100000000",
-            "--research-daily-records",
-            "1000000000",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[1],
+class Server:
+    """One sandbox process serving the large world from ``tree`` (a folder holding ``tiktok_assets``)."""
+
+    def __init__(self, tree: Path) -> None:
+        t0 = time.perf_counter()
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        # fmt: off
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tiktok_assets.cli", "sandbox", "serve", "--size", "large", "--port", "0",
+             "--now", NOW, "--per-minute", "100000000", "--research-daily-requests", "100000000",
+             "--research-daily-records", "1000000000"],
+            stdout=subprocess.PIPE, text=True, cwd=tree, env=env,
+        )
+        # fmt: on
+        assert self.proc.stdout is not None
+        base = self.proc.stdout.readline().rsplit(" ", 1)[-1].strip()
+        self.http = httpx.Client(base_url=base, timeout=300)
+        self.http.get("/_sandbox/health").raise_for_status()
+        self.startup = time.perf_counter() - t0
+        self.ps = psutil.Process(self.proc.pid)
+        self.rss_start = self.ps.memory_info().rss
+        form = {
+            "client_key": "sandbox-key",
+            "client_secret": "sandbox-secret",
+            "grant_type": "client_credentials",
+        }
+        token = self.http.post("/v2/oauth/token/", data=form).json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def cpu(self) -> float:
+        t = self.ps.cpu_times()
+        return t.user + t.system
+
+    def page(self, body: dict[str, Any]) -> dict[str, Any]:
+        r = self.http.post(
+            f"/v2/research/video/query/?fields={FIELDS}", content=orjson.dumps(body), headers=self.headers
+        )
+        return orjson.loads(r.content)["data"]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def page_through(srv: Server, body: dict[str, Any]) -> dict[str, float]:
+    """Page one search to its end: wall and server CPU of the first page and of the later ones.
+
+    A body with a search_id pages an existing search again (its matches all found: cached pages only).
+    """
+    out = {"first_s": 0.0, "later_s": 0.0, "first_cpu": 0.0, "later_cpu": 0.0, "later_pages": 0, "videos": 0}
+    first = True
+    while True:
+        c0, t0 = srv.cpu(), time.perf_counter()
+        data = srv.page(body)
+        dt, dc = time.perf_counter() - t0, srv.cpu() - c0
+        key = "first" if first else "later"
+        out[f"{key}_s"] += dt
+        out[f"{key}_cpu"] += dc
+        out["later_pages"] += 0 if first else 1
+        out["videos"] += len(data["videos"])
+        first = False
+        if not data["has_more"]:
+            out["search_id"] = data["search_id"]
+            return out
+        body = {**body, "cursor": data["cursor"], "search_id": data["search_id"]}
+
+
+def total(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: sum(r[k] for r in runs) for k in runs[0] if k != "search_id"}
+
+
+def measure(tree: Path, args: argparse.Namespace, users: list[str]) -> dict[str, float]:
+    srv = Server(tree)
+    try:
+        searches: list[dict[str, Any]] = []
+        again: list[dict[str, Any]] = []
+        for w in range(args.windows):
+            day0 = 1 + w * (args.days + 1)
+            cond = {"operation": "IN", "field_name": "region_code", "field_values": REGIONS}
+            body = {"query": {"and": [cond]}, "start_date": f"202609{day0:02d}",
+                    "end_date": f"202609{day0 + args.days - 1:02d}", "max_count": 100}  # fmt: skip
+            searches.append(page_through(srv, body))
+            # The same search paged again by its search_id: every page is a cached one.
+            again.append(page_through(srv, {**body, "search_id": searches[-1]["search_id"]}))
+        s, c = total(searches), total(again)
+        window = {"start_date": "20260801", "end_date": "20260830", "max_count": 100}
+        in_q = {"and": [{"operation": "IN", "field_name": "username", "field_values": users}]}
+        or_q = {"or": [{"operation": "EQ", "field_name": "username", "field_values": [u]} for u in users]}
+        as_in = page_through(srv, {"query": in_q, **window})
+        as_or = page_through(srv, {"query": or_q, **window})
+        rss_end = srv.ps.memory_info().rss
+    finally:
+        srv.stop()
+    pages = args.windows + s["later_pages"]
+
+    def rate(r: dict[str, float]) -> float:
+        return (1 + r["later_pages"]) / (r["first_s"] + r["later_s"])
+
+    return {
+        "startup (process start to first answer), s": srv.startup,
+        "server RSS after startup, MiB": srv.rss_start / 2**20,
+        "server RSS after the run, MiB": rss_end / 2**20,
+        "pages of the new searches": pages,
+        "videos per page": s["videos"] / pages,
+        "first page of a search (runs it), ms": 1000 * s["first_s"] / args.windows,
+        "cached pages/s (wall; each search paged again)": pages / (c["first_s"] + c["later_s"]),
+        "cached pages per server CPU-s": pages / max(c["first_cpu"] + c["later_cpu"], 1e-9),
+        "all pages incl. new searches, pages/s (wall)": pages / (s["first_s"] + s["later_s"]),
+        "all pages incl. new searches, per server CPU-s": pages / max(s["first_cpu"] + s["later_cpu"], 1e-9),
+        f"{len(users)} usernames as one and-IN: pages": 1 + as_in["later_pages"],
+        f"{len(users)} usernames as one and-IN: server CPU, s": as_in["first_cpu"] + as_in["later_cpu"],
+        f"{len(users)} usernames as one and-IN: pages/s": rate(as_in),
+        f"{len(users)} usernames as an or of EQ: pages": 1 + as_or["later_pages"],
+        f"{len(users)} usernames as an or of EQ: server CPU, s": as_or["first_cpu"] + as_or["later_cpu"],
+        f"{len(users)} usernames as an or of EQ: pages/s": rate(as_or),
+        "or-of-EQ server CPU / and-IN server CPU": (as_or["first_cpu"] + as_or["later_cpu"])
+        / max(as_in["first_cpu"] + as_in["later_cpu"], 1e-9),
+    }
+
+
+def baseline_tree(ref: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "archive", ref, "tiktok_assets"], cwd=ROOT, capture_output=True, check=True
     )
-    assert proc.stdout is not None
-    base = proc.stdout.readline().rsplit(" ", 1)[-1].strip()
-    httpx.get(f"{base}/_sandbox/health").raise_for_status()
-    return proc, base, time.perf_counter() - t0
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [" | ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths, strict=True))) for r in rows]  # fmt: skip
+    lines.insert(1, "-|-".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--windows", type=int, default=6, help="search windows to page through")
-    ap.add_argument("--days", type=int, default=3, help="days per window")
+    ap.add_argument("--windows", type=int, default=6, help="new searches to page through")
+    ap.add_argument("--days", type=int, default=3, help="days per search window")
+    ap.add_argument("--users", type=int, default=100, help="usernames in the OR / IN searches")
+    ap.add_argument("--baseline", default=BEFORE_ISSUE_14, help="git ref of the baseline tree")
     args = ap.parse_args()
-
-    proc, base, startup = start_server()
-    server = psutil.Process(proc.pid)
-    rss_start = server.memory_info().rss
-    http = httpx.Client(base_url=base, timeout=120)
-    token = http.post(
-        "/v2/oauth/token/",
-        data={
-            "client_key": "sandbox-key",
-            "client_secret": "sandbox-secret",
-            "grant_type": "client_credentials",
-        },
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    first_pages = later_pages = videos = 0
-    first_time = later_time = first_cpu = later_cpu = 0.0
-
-    def cpu() -> float:
-        t = server.cpu_times()
-        return t.user + t.system
-
-    for w in range(args.windows):
-        day0 = 1 + w * (args.days + 1)
-        body = {
-            "query": {"and": [{"operation": "IN", "field_name": "region_code", "field_values": REGIONS}]},
-            "start_date": f"202609{day0:02d}",
-            "end_date": f"202609{day0 + args.days - 1:02d}",
-            "max_count": 100,
-        }
-        c0 = cpu()
-        while True:
-            t = time.perf_counter()
-            r = http.post(
-                f"/v2/research/video/query/?fields={FIELDS}", content=orjson.dumps(body), headers=headers
-            )
-            dt = time.perf_counter() - t
-            data = orjson.loads(r.content)["data"]
-            videos += len(data["videos"])
-            if "search_id" not in body:
-                first_pages, first_time = first_pages + 1, first_time + dt
-                c1 = cpu()
-                first_cpu += c1 - c0
-            else:
-                later_pages, later_time = later_pages + 1, later_time + dt
-            if not data["has_more"]:
-                break
-            body.update(cursor=data["cursor"], search_id=data["search_id"])
-        later_cpu += cpu() - c1
-    rss_end = server.memory_info().rss
-    server_cpu = first_cpu + later_cpu
-    proc.terminate()
-    proc.wait(timeout=10)
-
-    pages = first_pages + later_pages
-    total = first_time + later_time
-    rows = [
-        ("large world startup (process start to first answer)", f"{startup:.2f} s"),
-        ("server RSS after startup", f"{rss_start / 2**20:.0f} MiB"),
-        ("server RSS after the run", f"{rss_end / 2**20:.0f} MiB"),
-        ("search windows x days", f"{args.windows} x {args.days}"),
-        ("pages (max_count 100) / videos returned", f"{pages} / {videos} ({videos / pages:.1f} per page)"),
-        (
-            "first page of a search (runs the search), mean",
-            f"{1000 * first_time / max(first_pages, 1):.0f} ms",
-        ),
-        ("later pages (cached search), pages/s wall", f"{later_pages / later_time:.0f}"),
-        (
-            "later pages (cached search), pages per server CPU-second",
-            f"{later_pages / max(later_cpu, 1e-9):.0f}",
-        ),
-        ("all pages incl. searches, pages/s wall", f"{pages / total:.0f}"),
-        ("all pages incl. searches, pages per server CPU-second", f"{pages / max(server_cpu, 1e-9):.0f}"),
-        (
-            "host load average (1 min) at the end",
-            f"{psutil.getloadavg()[0]:.1f} on {psutil.cpu_count()} CPUs",
-        ),
+    world = World(7, "large")
+    users = [a.username for a in world.accounts[: args.users]]
+    fmt: Callable[[float], str] = lambda x: f"{x:,.1f}" if abs(x) < 100 else f"{x:,.0f}"  # noqa: E731
+    with tempfile.TemporaryDirectory() as tmp:
+        before = measure(baseline_tree(args.baseline, Path(tmp)), args, users)
+        after = measure(ROOT, args, users)
+    rows = [("measure (large world)", f"baseline {args.baseline}", "this tree", "ratio")]
+    rows += [
+        (k, fmt(before[k]), fmt(after[k]), f"{after[k] / before[k]:.2f}x" if before[k] else "-")
+        for k in before
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure'.ljust(width)} | value")
-    print(f"{'-' * width}-|-{'-' * 24}")
-    for name, value in rows:
-        print(f"{name.ljust(width)} | {value}")
+    print(table(rows))
+    print(f"\nhost: {psutil.cpu_count()} CPUs, load average (1 min) at the end {psutil.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -132,8 +132,8 @@ def test_plan_prints_forecast(capsys: pytest.CaptureFixture, tmp_path: Path) -> 
     assert main([*args, "--lake", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("research/videos_accounts"))
-    # 181 days × 250 = 45,250 videos in 7 windows of ≤30 days (the last one 1 day): ceil per window, 100 a page.
-    assert "7 window(s)" in line and line.split()[3] == "453"  # 6 windows × 75 pages + 3 for the 1-day window
+    # 181 days × 250 = 45,250 videos in 6 windows of ≤31 days (the last one 26 days): ceil per window, 100 a page.
+    assert "6 window(s)" in line and line.split()[3] == "455"  # 5 windows × 78 pages + 65 for the 26-day one
     assert (
         main(
             [

@@ -24,7 +24,7 @@ def test_windows_cover_range_without_gaps_or_overlaps() -> None:
     for _ in range(500):
         start = date(2024, 1, 1) + timedelta(days=rng.randrange(800))
         end = start + timedelta(days=rng.randrange(400))
-        max_days = rng.choice([1, 7, 29, 30])
+        max_days = rng.choice([1, 7, 29, 30, 31])
         ws = split_windows(start, end, max_days)
         assert ws[0].start == start and ws[-1].end == end
         assert all(1 <= w.days <= max_days for w in ws)
@@ -34,9 +34,9 @@ def test_windows_cover_range_without_gaps_or_overlaps() -> None:
 
 def test_windows_accept_api_strings_and_newest_first() -> None:
     ws = split_windows("20260101", "2026-03-01", newest_first=True)
-    assert ws[0] == Window(date(2026, 1, 31), date(2026, 3, 1))
+    assert ws[0] == Window(date(2026, 2, 1), date(2026, 3, 1))
     assert ws[-1].start == date(2026, 1, 1)
-    assert ws[0].ymd() == ("20260131", "20260301")
+    assert ws[0].ymd() == ("20260201", "20260301")
 
 
 def test_single_day_and_bad_ranges() -> None:
@@ -49,7 +49,7 @@ def test_single_day_and_bad_ranges() -> None:
 
 def test_day_windows_of_a_contiguous_range_are_split_windows() -> None:
     rng = random.Random(2)
-    for max_days in (1, 7, 29, 30):
+    for max_days in (1, 7, 29, 30, 31):
         for _ in range(75):
             first = date(2024, 1, 1) + timedelta(days=rng.randrange(800))
             days = [first + timedelta(days=i) for i in range(rng.randrange(1, 200))]
@@ -78,12 +78,13 @@ def test_day_windows_never_bridge_a_gap() -> None:
 
 def test_day_windows_example_and_bad_input() -> None:
     d = date(2026, 1, 1)
-    days = [d + timedelta(days=i) for i in (*range(0, 3), 4, *range(6, 6 + 31))]
+    days = [d + timedelta(days=i) for i in (*range(0, 3), 4, *range(6, 6 + MAX_WINDOW_DAYS + 1))]
+    last = 6 + MAX_WINDOW_DAYS
     assert day_windows(days) == [
         Window(d, d + timedelta(days=2)),
         Window(d + timedelta(days=4), d + timedelta(days=4)),
-        Window(d + timedelta(days=6), d + timedelta(days=6 + MAX_WINDOW_DAYS - 1)),
-        Window(d + timedelta(days=36), d + timedelta(days=36)),
+        Window(d + timedelta(days=6), d + timedelta(days=last - 1)),
+        Window(d + timedelta(days=last), d + timedelta(days=last)),
     ]
     assert day_windows([]) == []
     with pytest.raises(InvalidInputError, match="max_days"):

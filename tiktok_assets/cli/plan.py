@@ -4,7 +4,7 @@ Every asset of every source with a forecast module (``tiktok_assets/forecast/``)
 each named query, comments (and replies), playlists, profiles and account lists, in requests per quota bucket,
 and how many days of quota that is. Each line says what its figure rests on:
 - the lake: what earlier collections stored (free);
-- ``--probe``: the range's own video searches with four fields, in the same ≤30-day windows the assets use
+- ``--probe``: the range's own video searches with four fields, in the same ≤31-day windows the assets use
   (they cost exactly the video line's requests, reported as spent), plus one user/info per account;
 - otherwise stated defaults (``--videos-per-day`` replaces the video default).
 Live data (profiles, account lists) cannot be backfilled: ``--snapshots`` is how many runs of it the period

@@ -1,4 +1,4 @@
-"""Pure planning: ≤30-day windows, ``IN`` packing, and a request forecast for a collection.
+"""Pure planning: ≤31-day windows (the API's full span), ``IN`` packing, and a request forecast for a collection.
 
 Windows: ``MAX_WINDOW_DAYS`` is the one definition of the API's longest search; ``split_windows`` cuts a date
 range into windows of at most that many days, ``day_windows`` cuts a set of days (a run's partitions) the
@@ -12,7 +12,8 @@ requests (an empty search still costs its one request). Retries are not in the f
 expected share of failed attempts (the API counts those too).
 
 Fewest requests: one ``IN`` over all accounts and the longest windows allowed keep pages full — every
-window/group split adds at most one short page — so the defaults are ``max_days=30`` and a large ``IN``.
+window/group split adds at most one short page — so the defaults are ``max_days=MAX_WINDOW_DAYS`` (31) and a
+large ``IN``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from typing import Any
 
 from tiktok_assets.clients.errors import InvalidInputError
 
-MAX_WINDOW_DAYS = 30  # Research API: end_date no more than 30 days after start_date (doc)
+# Research API: end_date no more than 30 days after start_date (doc), both bounds inclusive days (open; the
+# sandbox treats them so): a search spans at most 31 calendar days. Every window user reads this constant.
+MAX_WINDOW_DAYS = 31
 DEFAULT_IN_SIZE = 100  # values per IN condition: open in the reference, a setting
 
 
@@ -64,7 +67,7 @@ def split_windows(
 ) -> list[Window]:
     """Consecutive inclusive windows of at most ``max_days`` days covering ``[start, end]``: no gap, no overlap.
 
-    ``max_days=30`` means 30 calendar days per window (end = start + 29), safely inside the API's "end no
+    ``max_days`` counts calendar days per window: the default 31 is end = start + 30, the API's full "end no
     more than 30 days after start". ``newest_first`` suits resumable collection (results come newest first).
     """
     s, e = as_date(start, "start_date"), as_date(end, "end_date")
@@ -144,7 +147,7 @@ class Forecast:
 
     def lines(self) -> list[str]:
         return [
-            f"windows (≤30 days): {self.windows}",
+            f"windows (≤{MAX_WINDOW_DAYS} days): {self.windows}",
             f"IN groups:          {self.groups}",
             f"searches:           {self.searches}",
             f"expected videos:    {self.expected_videos:,.0f}",

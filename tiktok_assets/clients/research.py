@@ -60,7 +60,7 @@ class ResearchClient(ResearchSession):
         resume_before_id: int | None = None,
         is_random: bool = False,
     ) -> Iterator[VideoPage]:
-        """Pages of one search (≤30 days) to its end, newest first.
+        """Pages of one search (≤31 days) to its end, newest first.
 
         Resume: pass the oldest stored video (``resume`` or ``resume_before_id``): the search is narrowed to
         ``[start_date, that video's day]`` and ids ≥ it are dropped (counted in ``Page.skipped``). A
@@ -111,7 +111,7 @@ class ResearchClient(ResearchSession):
         resume: ResumeState | None = None,
         max_days: int = MAX_WINDOW_DAYS,
     ) -> Iterator[VideoPage]:
-        """Any range: ≤30-day windows newest first, so ids keep decreasing across windows and one
+        """Any range: ≤31-day windows newest first, so ids keep decreasing across windows and one
         ``ResumeState`` (the oldest stored video) resumes the whole range. Windows newer than it cost nothing."""
         for w in split_windows(start_date, end_date, max_days, newest_first=True):
             if resume is not None and w.start > resume.day:

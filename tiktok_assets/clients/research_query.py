@@ -79,10 +79,10 @@ def validate_window(start_date: Any, end_date: Any) -> tuple[date, date]:
     s, e = as_date(start_date, "start_date"), as_date(end_date, "end_date")
     if e < s:
         raise InvalidInputError(f"end_date {e:%Y%m%d} is before start_date {s:%Y%m%d}", parameter="end_date")
-    if (e - s).days > MAX_WINDOW_DAYS:
+    if (e - s).days + 1 > MAX_WINDOW_DAYS:  # MAX_WINDOW_DAYS counts inclusive days
         raise InvalidInputError(
             f"end_date {e:%Y%m%d} is {(e - s).days} days after start_date {s:%Y%m%d}; the API "
-            f"allows {MAX_WINDOW_DAYS} (use iter_videos_range to split)",
+            f"allows {MAX_WINDOW_DAYS - 1} (use iter_videos_range to split)",
             parameter="end_date",
         )
     return s, e

@@ -2,7 +2,7 @@
 requests of each quota bucket (``video`` = video/query + comments, 1,000 a day; ``follow``; ``other``).
 
 The model, per line (a request returns at most ``PAGE`` = 100 records):
-- ``videos_<query>``: per ≤30-day window (the assets' cut), ``max(1, ceil(videos / 100))``. Videos: the probe's
+- ``videos_<query>``: per ≤31-day window (the assets' cut), ``max(1, ceil(videos / 100))``. Videos: the probe's
   exact requests when probed; else the days stored in the lake and, for days not stored, the query's mean
   over stored days; else ``DEFAULT_VIDEOS_PER_VALUE`` a day per monitored value (``--videos-per-day``).
 - ``comments``: per day, the videos the collection chooses (``CommentSettings.choose`` over the day's videos,
@@ -98,7 +98,7 @@ def _videos(query: VideoQuery, days: list[date], evidence: Evidence, rate: float
     if query.name in evidence.query_requests:
         found = sum(evidence.query_videos.get(query.name, {}).values())
         return _line(endpoint, evidence.query_requests[query.name],
-                     f"probe: the same ≤30-day searches, {found:,} videos", query=query.name)  # fmt: skip
+                     f"probe: the same ≤31-day searches, {found:,} videos", query=query.name)  # fmt: skip
     stored = evidence.query_videos.get(query.name, {})
     known = [d for d in days if d in stored]
     if rate is not None:

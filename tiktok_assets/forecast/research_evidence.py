@@ -4,7 +4,7 @@ Two sources, both optional; each forecast line says which one it used:
 - **the lake** (``from_lake``, free): what earlier collections stored — each stored day's videos per query
   (ids, comment counts, playlists), the replies the stored comments report, and each account's latest
   profile and list snapshots.
-- **a probe** (``probe``): the range's own video searches, asking four fields, cut into the same ≤30-day
+- **a probe** (``probe``): the range's own video searches, asking four fields, cut into the same ≤31-day
   windows the video assets use — so they cost exactly the requests the video assets will spend, which the
   probe reports — and one ``user/info`` per monitored account (the "other" bucket, which has no documented
   quota). It makes the comments and playlists forecast exact up to what the API's lagging counts hide.

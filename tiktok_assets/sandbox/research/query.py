@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from tiktok_assets.sandbox.world import Stats, Video, video_length_bucket
@@ -63,12 +64,31 @@ class Query:
             return None
         return set.intersection(*sets)
 
+    def _or_values(self, field_name: str) -> set[Any] | None:
+        """The values an ``or`` made only of EQ/IN on ``field_name`` restricts the query to (None: unrestricted).
+
+        One other kind of ``or`` condition could hold for any video, so then the ``or`` restricts nothing.
+        """
+        if not self.or_ or any(
+            c.field_name != field_name or c.operation not in ("EQ", "IN") for c in self.or_
+        ):
+            return None
+        return {v for c in self.or_ for v in c.values}
+
+    def _restriction(self, field_name: str) -> set[Any] | None:
+        """Values every match must have on ``field_name``, from ``and`` and ``or`` alike (None: any)."""
+        from_and, from_or = self._and_values(field_name), self._or_values(field_name)
+        if from_and is None or from_or is None:
+            return from_or if from_and is None else from_and
+        return from_and & from_or
+
     def usernames(self) -> set[str] | None:
-        """Accounts the query is restricted to by an ``and`` username EQ/IN (lets search skip other accounts)."""
-        return self._and_values("username")
+        """Accounts the query is restricted to by username EQ/IN in ``and`` or an ``or`` of only those: the
+        search reads those accounts' days (an index) instead of every video of the window."""
+        return self._restriction("username")
 
     def video_ids(self) -> set[int] | None:
-        return self._and_values("video_id")
+        return self._restriction("video_id")
 
     def needs_stats(self) -> bool:
         return any(c.field_name in ("view_count", "comment_count") for c in self.and_ + self.or_ + self.not_)
@@ -145,8 +165,15 @@ def parse_query(raw: Any, max_in: int = 100) -> Query:
     return Query(parts["and"], parts["or"], parts["not"])
 
 
+@lru_cache(maxsize=4_096)
+def _ymd(day_number: int) -> int:
+    """``YYYYMMDD`` as an int for a day since the epoch (computed once per day, not formatted per video)."""
+    d = date.fromordinal(719_163 + day_number)  # 719163 = date(1970, 1, 1).toordinal()
+    return d.year * 10_000 + d.month * 100 + d.day
+
+
 def _create_date(v: Video) -> int:
-    return int(datetime.fromtimestamp(v.create_time, UTC).strftime("%Y%m%d"))
+    return _ymd(v.create_time // 86_400)
 
 
 def _subjects(field_name: str, v: Video, stats: StatsFn) -> Sequence[Any]:

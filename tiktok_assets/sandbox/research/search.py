@@ -1,13 +1,16 @@
 """``video/query``: the video search (``run_search``) and the endpoint paging its results by ``search_id``.
 
-A search runs once, when a page comes without a search_id; its matches are kept in the ``SearchStore`` and
-the next pages slice them (the world does not move under a search). ``is_random`` answers a sample instead.
+A search starts when a page comes without a search_id; its matches are kept in the ``SearchStore`` and
+the next pages slice them (the world does not move under a search: it runs at its creation's clock). It
+runs day by day, newest first, only as far as the pages asked reach. ``is_random`` answers a sample instead.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -40,27 +43,53 @@ def search_key(body: dict[str, Any]) -> bytes:
     )
 
 
-def run_search(world: World, q: Query, start: date, end: date, now: int, archive_lag: int) -> list[Video]:
-    """Every video matching ``q`` created on [start, end] (UTC days) and at least ``archive_lag`` old, id desc."""
+def run_search(
+    world: World, q: Query, start: date, end: date, now: int, archive_lag: int, use_index: bool = True
+) -> list[Video]:
+    """Every video matching ``q`` created on [start, end] (UTC days) and at least ``archive_lag`` old, id desc.
+
+    The index: a query whose every match must have one of a few video ids or usernames (``and`` EQ/IN, or an
+    ``or`` made only of those) reads just those videos or accounts' days. ``use_index=False`` scans every
+    video of the window instead: the reference the indexed answer must equal (tests compare them).
+    """
+    return list(chain.from_iterable(search_by_day(world, q, start, end, now, archive_lag, use_index)))
+
+
+def search_by_day(
+    world: World, q: Query, start: date, end: date, now: int, archive_lag: int, use_index: bool = True
+) -> Iterator[list[Video]]:
+    """``run_search``'s answer in consecutive parts, one per day, newest day first, each id descending.
+
+    Their concatenation is the whole answer in order: a video id starts with its create_time, so every id of a
+    day is above every id of the day before. A search's first page reads one day, not the whole window.
+    """
     cutoff = now - archive_lag
     if day_start(start) > cutoff:
-        return []
+        return
 
     def stats(v: Video) -> Any:
         return world.stats(v, stats_time(world, v, now))
 
+    def found(cands: Iterable[Video]) -> list[Video]:
+        out = [v for v in cands if v.create_time <= cutoff and matches(q, v, stats)]
+        out.sort(key=lambda v: v.id, reverse=True)
+        return out
+
     days = [d for d in reversed(world.days(start, end)) if day_start(d) <= cutoff]
-    ids, names = q.video_ids(), q.usernames()
+    ids, names = (q.video_ids(), q.usernames()) if use_index else (None, None)
     if ids is not None:
-        cands = [v for v in (world.video(i) for i in ids) if v is not None and start <= _day(v) <= end]
-    elif names is not None:
-        accts = [a for a in (world.account_by_username(n) for n in names) if a is not None]
-        cands = [v for d in days for a in accts for v in world.account_videos_on(a.index, d)]
-    else:
-        cands = [v for d in days for v in world.videos_on(d)]
-    out = [v for v in cands if v.create_time <= cutoff and matches(q, v, stats)]
-    out.sort(key=lambda v: v.id, reverse=True)
-    return out
+        yield found(v for v in (world.video(i) for i in ids) if v is not None and start <= _day(v) <= end)
+        return
+    accts = (
+        [a for a in (world.account_by_username(n) for n in names) if a is not None]
+        if names is not None
+        else []
+    )
+    for d in days:
+        if names is not None:
+            yield found(v for a in accts for v in world.account_videos_on(a.index, d))
+        else:
+            yield found(world.videos_on(d))
 
 
 def _day(v: Video) -> date:
@@ -113,10 +142,13 @@ def video_query(ctx: Ctx, body: Any) -> Page:
             # Open: the next page must repeat the query and dates; a different body is refused.
             raise invalid(f"Search Id {sid} is invalid or expired: query or dates differ from the search")
     else:
-        search = Search(ctx.searches.new_id(), key, _fresh(ctx, q, start, end), ctx.now, ctx.wall())
+        found = search_by_day(ctx.world, q, start, end, ctx.now, ctx.limits.archive_lag_seconds)
+        search = Search(ctx.searches.new_id(), key, [], ctx.now, ctx.wall(), rest=found)
         ctx.searches.put(search)
 
-    chunk = search.videos[cursor : cursor + max_count]
+    # One match beyond the page tells has_more without reading the rest of the window.
+    videos = search.upto(cursor + max_count + 1)
+    chunk = videos[cursor : cursor + max_count]
     kept = [v for v in chunk if not is_gone(ctx, v)]
     next_cursor = cursor + len(chunk)
     return video_page(
@@ -124,7 +156,7 @@ def video_query(ctx: Ctx, body: Any) -> Page:
         "videos",
         kept,
         cursor=next_cursor,
-        has_more=next_cursor < len(search.videos),
+        has_more=next_cursor < len(videos),
         search_id=search.search_id,
     )
 

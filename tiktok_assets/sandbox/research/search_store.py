@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from tiktok_assets.sandbox.world import Video
 from tiktok_assets.sandbox.world.hashing import h64
@@ -14,9 +15,24 @@ from tiktok_assets.sandbox.world.hashing import h64
 class Search:
     search_id: str
     key: bytes  # the canonical query + dates the search was created for
-    videos: list[Video]
+    videos: list[Video]  # the matches found so far, id descending
     created_at: int  # sandbox clock
     created_wall: float  # monotonic seconds, for the search_id lag fault
+    # The matches not found yet, one list per day (newest day first): a page runs only as much of the search
+    # as it shows, plus one match to tell has_more. None once every day was read.
+    rest: Iterator[list[Video]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def upto(self, n: int) -> list[Video]:
+        """The matches, at least the first ``n`` of them found (all of them when there are fewer)."""
+        with self._lock:
+            while len(self.videos) < n and self.rest is not None:
+                day = next(self.rest, None)
+                if day is None:
+                    self.rest = None
+                else:
+                    self.videos.extend(day)
+            return self.videos
 
 
 class SearchStore:
@@ -30,7 +46,6 @@ class SearchStore:
         self.seed = seed
         self.maxsize, self.max_videos = maxsize, max_videos
         self._data: OrderedDict[str, Search] = OrderedDict()
-        self._held = 0
         self._counter = 0
         self._lock = threading.Lock()
 
@@ -43,10 +58,11 @@ class SearchStore:
     def put(self, s: Search) -> None:
         with self._lock:
             self._data[s.search_id] = s
-            self._held += len(s.videos)
-            while len(self._data) > 1 and (len(self._data) > self.maxsize or self._held > self.max_videos):
+            # Searches grow as they are paged, so what they hold is counted now, not when they were put.
+            held = sum(len(x.videos) for x in self._data.values())
+            while len(self._data) > 1 and (len(self._data) > self.maxsize or held > self.max_videos):
                 _, old = self._data.popitem(last=False)
-                self._held -= len(old.videos)
+                held -= len(old.videos)
 
     def get(self, search_id: str) -> Search | None:
         with self._lock:

@@ -7,7 +7,7 @@ a video id decodes to the account-day that holds it (see ``core`` for the id lay
 from __future__ import annotations
 
 import math
-import random
+from _random import Random as CRandom
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -117,7 +117,9 @@ class Videos:
             return []
         acct = self.accounts[a]
         # One cheap mix of a per-account key (not h64 over four parts): this runs per account-day.
-        rnd = random.Random(mix64(self._video_keys[a] ^ ordinal)).random
+        # The C generator seeded directly: the same stream as random.Random(seed) for an int seed, without the
+        # Python-level seed() wrapper (seeding runs about once a video on the large world).
+        rnd = CRandom(mix64(self._video_keys[a] ^ ordinal)).random
         if t0 is None:
             t0 = day_start(date.fromordinal(ordinal))
         times = sorted(t0 + int(rnd() * DAY) for _ in range(n))
