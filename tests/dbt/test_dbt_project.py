@@ -15,8 +15,8 @@ import yaml
 from tests.dbt import location
 from tiktok_assets import settings
 from tiktok_assets.config import load_monitoring
-from tiktok_assets.defs.dbt import assets as dbt_assets
 from tiktok_assets.defs.dbt import project as dbt_project
+from tiktok_assets.defs.dbt import run as dbt_run
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.writers import dataset_writers
 from tiktok_assets.lake import datasets, dbt_sources
@@ -61,7 +61,11 @@ def test_every_source_maps_to_the_research_assets_that_write_it() -> None:
     from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
 
     monitoring = load_monitoring()
-    built = [*research.build_assets(monitoring), *ensembledata.build_assets(monitoring), *vce_assets(monitoring)]
+    built = [
+        *research.build_assets(monitoring),
+        *ensembledata.build_assets(monitoring),
+        *vce_assets(monitoring),
+    ]
     written = {k for a in built for k in a.keys}
     assert {k for ks in keys.values() for k in ks} <= written
 
@@ -123,13 +127,13 @@ def test_dbt_vars_carry_the_settings_paths_and_the_partition_window(monkeypatch,
     monkeypatch.delenv("TIKTOK_LAKE_DIR", raising=False)
     monkeypatch.delenv("TIKTOK_DUCKDB_PATH", raising=False)
     window = dg.TimeWindow(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
-    assert dbt_assets.dbt_vars(LakeResource(), window) == {
+    assert dbt_run.dbt_vars(LakeResource(), window) == {
         "lake_dir": str(tmp_path / "lake"),
         "duckdb_path": str(tmp_path / "warehouse.duckdb"),
         "min_date": "2026-03-01",
         "max_date": "2026-03-31",
     }
-    assert "min_date" not in dbt_assets.dbt_vars(LakeResource(), None)
+    assert "min_date" not in dbt_run.dbt_vars(LakeResource(), None)
 
 
 class _FakeInvocation:
