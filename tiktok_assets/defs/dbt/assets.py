@@ -21,7 +21,7 @@ from tiktok_assets.analysis.warehouse import POOL
 from tiktok_assets.collect.automation import with_lake_automation
 from tiktok_assets.config import Monitoring, current_monitoring
 from tiktok_assets.defs.dbt.project import PROJECT, ensure_manifest
-from tiktok_assets.defs.dbt.run import DbtBuildConfig, op_tags, run_dbt_build
+from tiktok_assets.defs.dbt.run import DbtBuildConfig, Selection, run_dbt_build
 from tiktok_assets.defs.dbt.specs import Writers, dbt_specs, load_manifest
 from tiktok_assets.defs.research.partitions import daily_partitions
 from tiktok_assets.defs.writers import dataset_writers
@@ -40,6 +40,7 @@ def _dbt_multi_asset(
 ) -> dg.AssetsDefinition:  # fmt: skip
     specs, checks = dbt_specs(manifest, selected, PROJECT.project_dir, writers, partitions_def)
     partitioned = partitions_def is not None
+    selection = Selection(select, exclude, frozenset(s.key for s in specs), frozenset(c.key for c in checks))
 
     @dg.multi_asset(
         name=name,
@@ -48,13 +49,13 @@ def _dbt_multi_asset(
         check_specs=checks,
         can_subset=True,
         required_resource_keys={"dbt", "lake"},
-        op_tags=op_tags(select, exclude),
+        op_tags=selection.op_tags(),
         backfill_policy=DAILY_BACKFILL_POLICY if partitioned else None,
         pool=POOL,
     )
     def _dbt(context: dg.AssetExecutionContext, config: DbtBuildConfig):
         yield from run_dbt_build(
-            context, context.resources.dbt, context.resources.lake, config, select, exclude, writers,
+            context, context.resources.dbt, context.resources.lake, config, selection, writers,
             partitioned,
         )  # fmt: skip
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
@@ -36,18 +37,41 @@ def dbt_vars(lake: LakeResource, window: dg.TimeWindow | None = None) -> dict[st
     return out
 
 
-def selection_args(context: dg.AssetExecutionContext, select: str, exclude: str) -> list[str]:
+@dataclass(frozen=True)
+class Selection:
+    """What one dbt multi-asset holds: its dbt selection, and every key and check key it defines."""
+
+    select: str
+    exclude: str
+    keys: frozenset[dg.AssetKey]
+    check_keys: frozenset[dg.AssetCheckKey]
+
+    def op_tags(self) -> Mapping[str, str]:
+        """The selection on the op, where dagster-dbt keeps it too (the UI shows op tags)."""
+        return {
+            "dagster_dbt/select": self.select,
+            **({"dagster_dbt/exclude": self.exclude} if self.exclude else {}),
+        }
+
+
+def selection_args(context: dg.AssetExecutionContext, selection: Selection) -> list[str]:
     """The op's own selection when everything is selected; else the selected models and tests by name.
 
     A subset names its tests itself (``--indirect-selection empty``), so a test whose check was not selected
-    does not run — as dagster-dbt does it.
+    does not run — as dagster-dbt does it. (``context.assets_def`` of a subset run holds only the subset, so
+    the whole is compared with ``selection``.)
     """
     assets_def = context.assets_def
-    everything = set(context.selected_asset_keys) == set(assets_def.keys) and set(
-        context.selected_asset_check_keys
-    ) == set(assets_def.check_keys)
+    everything = (
+        set(context.selected_asset_keys) == selection.keys
+        and set(context.selected_asset_check_keys) == selection.check_keys
+    )
     if everything:
-        return ["--select", select, *(["--exclude", exclude] if exclude else [])]
+        return [
+            "--select",
+            selection.select,
+            *(["--exclude", selection.exclude] if selection.exclude else []),
+        ]
     models = [
         assets_def.specs_by_key[key].metadata["dagster_dbt/unique_id"] for key in context.selected_asset_keys
     ]
@@ -76,7 +100,7 @@ def as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) -> 
 
 def run_dbt_build(
     context: dg.AssetExecutionContext, dbt: DbtResource, lake: LakeResource, config: DbtBuildConfig,
-    select: str, exclude: str, writers: Writers, partitioned: bool,
+    selection: Selection, writers: Writers, partitioned: bool,
 ) -> Iterator[Any]:  # fmt: skip
     from tiktok_assets.analysis.warehouse import warehouse_lock
     from tiktok_assets.defs.dbt.translator import lake_translator
@@ -85,7 +109,7 @@ def run_dbt_build(
     args = ["build", "--vars", json.dumps(dbt_vars(lake, window))]
     if config.full_refresh:
         args.append("--full-refresh")
-    args += selection_args(context, select, exclude)
+    args += selection_args(context, selection)
     manifest = load_manifest(PROJECT.manifest_path)
     settings.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     with warehouse_lock():
@@ -135,8 +159,3 @@ def with_row_counts(context: dg.AssetExecutionContext, events: Iterator[Any]) ->
             con.close()
     if failure is not None:
         raise failure
-
-
-def op_tags(select: str, exclude: str) -> Mapping[str, str]:
-    """The selection on the op, where dagster-dbt keeps it too (the UI shows op tags)."""
-    return {"dagster_dbt/select": select, **({"dagster_dbt/exclude": exclude} if exclude else {})}
