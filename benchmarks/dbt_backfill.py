@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-START = date(2025, 1, 1)
+START = date(2026, 1, 1)  # the first day partition of the shipped monitoring.yaml
 ACCOUNTS = ("alice_creates", "bob.dances", "carol_cooks")
 LOAD_BEFORE = """
 import warnings; warnings.simplefilter("ignore")

@@ -52,6 +52,11 @@ def asset_key(props: Mapping[str, Any]) -> dg.AssetKey:
     return dg.AssetKey([schema, props["name"]] if schema is not None else [props["name"]])
 
 
+def description(props: Mapping[str, Any]) -> str:
+    """The model's YAML description (a block scalar's trailing newline dropped), else a line naming it."""
+    return (props.get("description") or "").strip() or f"dbt {props['resource_type']} `{props['name']}`."
+
+
 def group_name(props: Mapping[str, Any]) -> str:
     schema = props.get("config", {}).get("schema")
     return f"dbt_{schema}" if schema else "dbt"
@@ -158,7 +163,7 @@ def asset_spec(
     return dg.AssetSpec(
         key=asset_key(props),
         deps=deps,
-        description=props.get("description") or f"dbt {props['resource_type']} `{props['name']}`.",
+        description=description(props),
         metadata=_metadata(manifest, props, project_dir),
         skippable=True,
         group_name=group_name(props),

@@ -61,7 +61,7 @@ def _translator_class() -> type:
             layer = props.get("config", {}).get("schema") or "dbt"
             return spec.replace_attributes(
                 deps=deps,
-                description=props.get("description") or f"dbt {props['resource_type']} `{props['name']}`.",
+                description=specs.description(props),
                 owners=catalog.OWNERS["warehouse"],
                 tags={**spec.tags, **catalog.tags(layer=layer)},
             ).merge_attributes(metadata={"dagster/uri": f"duckdb:///{settings.duckdb_path()}"})
