@@ -23,11 +23,11 @@ sys.path.insert(0, str(REPO))
 import dagster as dg  # noqa: E402
 
 from tests.dbt import location  # noqa: E402
-from tiktok_assets.defs.dbt import assets as dbt_assets  # noqa: E402
+from tiktok_assets.analysis import warehouse  # noqa: E402
 
 
 def main(name: str, rendezvous: Path, day: str, processes: int) -> int:
-    real_lock = dbt_assets.warehouse_lock
+    real_lock = warehouse.warehouse_lock
     log = rendezvous / f"{name}.jsonl"
     first = [True]
 
@@ -53,7 +53,7 @@ def main(name: str, rendezvous: Path, day: str, processes: int) -> int:
             finally:
                 record("release")
 
-    dbt_assets.warehouse_lock = observed_lock  # run_dbt_build looks the name up at call time
+    warehouse.warehouse_lock = observed_lock  # run_dbt_build imports the name at call time
     resources = location.resources()
     instance = dg.DagsterInstance.ephemeral()
     runs = [

@@ -72,7 +72,7 @@ def test_two_concurrent_dbt_builds_both_succeed_one_after_the_other(tmp_path: Pa
     outputs = {}
     for name, proc in procs.items():
         try:
-            outputs[name] = proc.communicate(timeout=300)[0]
+            outputs[name] = proc.communicate(timeout=900)[0]  # four dbt runs in turn on a busy box
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -15,8 +15,8 @@ import yaml
 from tests.dbt import location
 from tiktok_assets import settings
 from tiktok_assets.config import load_monitoring
-from tiktok_assets.defs.dbt import assets as dbt_assets
 from tiktok_assets.defs.dbt import project as dbt_project
+from tiktok_assets.defs.dbt import run as dbt_run
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.writers import dataset_writers
 from tiktok_assets.lake import datasets, dbt_sources
@@ -127,13 +127,13 @@ def test_dbt_vars_carry_the_settings_paths_and_the_partition_window(monkeypatch,
     monkeypatch.delenv("TIKTOK_LAKE_DIR", raising=False)
     monkeypatch.delenv("TIKTOK_DUCKDB_PATH", raising=False)
     window = dg.TimeWindow(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC))
-    assert dbt_assets.dbt_vars(LakeResource(), window) == {
+    assert dbt_run.dbt_vars(LakeResource(), window) == {
         "lake_dir": str(tmp_path / "lake"),
         "duckdb_path": str(tmp_path / "warehouse.duckdb"),
         "min_date": "2026-03-01",
         "max_date": "2026-03-31",
     }
-    assert "min_date" not in dbt_assets.dbt_vars(LakeResource(), None)
+    assert "min_date" not in dbt_run.dbt_vars(LakeResource(), None)
 
 
 class _FakeInvocation:

@@ -1,4 +1,9 @@
-"""dbt sources become the assets that write their lake dataset; models keep ``[schema, name]``.
+"""dagster-dbt's view of the project, for a dbt step (``run.py``: dbt events → asset keys) and for the test that
+compares it with ``specs.py`` (what the catalog shows is built there, at load, without dagster-dbt). The
+class is made on first use, so importing this module (the defs loader imports every module of the folder)
+imports no dagster-dbt.
+
+dbt sources become the assets that write their lake dataset; models keep ``[schema, name]``.
 
 A dbt source is ``source('<lake source>', '<dataset>')``, matched by source *and* dataset name (an
 EnsembleData ``videos`` is not the Research ``videos``). A dataset can be written by several assets (``videos``
@@ -13,54 +18,52 @@ version, so a changed model shows as such.
 """
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from tiktok_assets import settings
 from tiktok_assets.collect import catalog
-from tiktok_assets.lake import datasets
+from tiktok_assets.defs.dbt import specs
 from tiktok_assets.lake.datasets import Dataset
 
 
-class LakeDbtTranslator(DagsterDbtTranslator):
-    def __init__(self, writers: Mapping[Dataset, Sequence[dg.AssetKey]]) -> None:
-        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True))
-        self.writers = writers
+def lake_translator(writers: Mapping[Dataset, Sequence[dg.AssetKey]], code_references: bool = True) -> Any:
+    """A ``LakeDbtTranslator`` (a ``dagster_dbt.DagsterDbtTranslator``); code references need a ``DbtProject``."""
+    return _translator_class()(writers, code_references)
 
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["lake", dbt_resource_props["source_name"], dbt_resource_props["name"]])
-        return super().get_asset_key(dbt_resource_props)
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        schema = dbt_resource_props.get("config", {}).get("schema")
-        return f"dbt_{schema}" if schema else "dbt"
+@cache
+def _translator_class() -> type:
+    from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-    def get_asset_spec(
-        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
-    ) -> dg.AssetSpec:
-        spec = super().get_asset_spec(manifest, unique_id, project)
-        deps: list[dg.AssetDep] = []
-        for dep in spec.deps:
-            path = dep.asset_key.path
-            writers = self._writers_of(path)
-            deps += [dg.AssetDep(key) for key in writers] if writers is not None else [dep]
-        props = self.get_resource_props(manifest, unique_id)
-        layer = props.get("config", {}).get("schema") or "dbt"
-        return spec.replace_attributes(
-            deps=deps,
-            description=(props.get("description") or "").strip()
-            or f"dbt {props['resource_type']} `{props['name']}`.",
-            owners=catalog.OWNERS["warehouse"],
-            tags={**spec.tags, **catalog.tags(layer=layer)},
-        ).merge_attributes(metadata={"dagster/uri": f"duckdb:///{settings.duckdb_path()}"})
+    class LakeDbtTranslator(DagsterDbtTranslator):
+        def __init__(self, writers: Mapping[Dataset, Sequence[dg.AssetKey]], code_references: bool) -> None:
+            super().__init__(
+                DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=code_references)
+            )
+            self.writers = writers
 
-    def _writers_of(self, path: Sequence[str]) -> Sequence[dg.AssetKey] | None:
-        if len(path) != 3 or path[0] != "lake":
-            return None
-        try:
-            return self.writers.get(datasets.get(path[1], path[2]))
-        except KeyError:
-            return None
+        def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+            return specs.asset_key(dbt_resource_props)
+
+        def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+            return specs.group_name(dbt_resource_props)
+
+        def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+            spec = super().get_asset_spec(manifest, unique_id, project)
+            deps: list[dg.AssetDep] = []
+            for dep in spec.deps:
+                writers = specs.writers_of(dep.asset_key, self.writers)
+                deps += [dg.AssetDep(key) for key in writers] if writers is not None else [dep]
+            props = self.get_resource_props(manifest, unique_id)
+            layer = props.get("config", {}).get("schema") or "dbt"
+            return spec.replace_attributes(
+                deps=deps,
+                description=specs.description(props),
+                owners=catalog.OWNERS["warehouse"],
+                tags={**spec.tags, **catalog.tags(layer=layer)},
+            ).merge_attributes(metadata={"dagster/uri": f"duckdb:///{settings.duckdb_path()}"})
+
+    return LakeDbtTranslator
