@@ -71,7 +71,7 @@ def reconciliation_asset() -> dg.AssetsDefinition:
         deps=[mart(MART)],
         pool=POOL,
         kinds={"python", "parquet"},
-        **catalog_args(reconciliation),
+        **catalog_args("tiktok_assets.analysis.reconciliation"),
         description=(
             "Does the Research API return every video EnsembleData sees for the same accounts and windows, and does "
             "it report the same counts at the same time? Per account: videos seen by both or by one only, summed "

@@ -21,7 +21,7 @@ def vce_hashtag_regions_asset() -> dg.AssetsDefinition:
         deps=[mart("vce_hashtag_region_daily")],
         pool=POOL,
         kinds={"python", "parquet"},
-        **catalog_args(vce),
+        **catalog_args("tiktok_assets.analysis.vce"),
         description=(
             "Where does each VCE query's content come from and under which hashtags? Videos per region and "
             "hashtag over the collected days, from the aggregate mart (aggregates only, as a VCE exports)."
