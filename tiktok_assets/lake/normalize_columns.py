@@ -11,6 +11,7 @@ the row-wise implementation (tests/lake/test_normalize_identical.py compares the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -90,6 +91,7 @@ def _accept(inferred: pa.Array, typ: pa.DataType) -> pa.Array | None:
     return inferred if inferred.type == typ else inferred.cast(typ)
 
 
+@functools.cache  # a page's columns keep the same few types: decided once per pair
 def _conforms(inferred: pa.DataType, declared: pa.DataType) -> bool:
     """True when every value of ``inferred`` converts to ``declared`` exactly as ``coerce`` would."""
     if pa.types.is_null(inferred):
