@@ -28,7 +28,7 @@ from tiktok_assets.clients.errors import (
     UserUnavailableError,
     next_utc_midnight,
 )
-from tiktok_assets.clients.responses import parse_json, retry_after, server_time, strip_nul
+from tiktok_assets.clients.responses import parse_json, retry_after, server_time
 from tiktok_assets.clients.transport import lookup_endpoint
 
 API = "ensembledata"
@@ -131,7 +131,7 @@ def classify(
             raise RetryableError(f"HTTP {status}", **kw)
     payload = parse_json(response, api=API, endpoint=endpoint)
     if isinstance(payload, dict) and "data" in payload:
-        return strip_nul(payload)  # some 4xx carry data: success, like the official client
+        return payload  # clean already (parse_json); some 4xx carry data: success, like the official client
     if status == 200:
         raise RetryableError("200 without data", **kw)
     detail = str(payload.get("detail", "")) if isinstance(payload, dict) else ""

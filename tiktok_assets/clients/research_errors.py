@@ -34,7 +34,7 @@ from tiktok_assets.clients.errors import (
     UserUnavailableError,
 )
 from tiktok_assets.clients.research_endpoints import API
-from tiktok_assets.clients.responses import TextRepairs, clean_text, parse_json, retry_after, server_time
+from tiktok_assets.clients.responses import TextRepairs, parse_json, retry_after, server_time
 
 _SEARCH_ID = re.compile(r"search[ _]?id .*(invalid|expired)", re.I)
 RATE_LIMITED, DAILY_QUOTA = "rate_limit_exceeded", "daily_quota_limit_exceeded"
@@ -124,7 +124,7 @@ def classify(
         data = payload.get("data")
         if not isinstance(data, dict):  # an ok envelope without data is a broken answer, not "no data"
             raise RetryableError("ok response without a data object", **kw)
-        return clean_text(data)
+        return data  # already clean: parse_json strips NULs and repairs bad text
     if code == "access_token_invalid" or (status == 401 and code not in ("scope_not_authorized",)):
         raise TokenExpiredError(message or "access token invalid", **kw)
     if code in ("scope_not_authorized", "scope_permission_missed"):

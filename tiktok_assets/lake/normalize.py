@@ -18,75 +18,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tiktok_assets.lake.datasets import TS, Dataset
+from tiktok_assets.lake.normalize_coerce import fits
+from tiktok_assets.lake.normalize_columns import build_columns, infer_page
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 QUARANTINE_META = b"quarantine"  # schema metadata: JSON list of quarantine rows (``quarantine_row``)
-
-
-class _Misfit(Exception):
-    """A value that does not fit its column: the column gets null, the raw value goes to extra_json."""
-
-
-def _clean_str(value: str) -> str:
-    return value.replace("\x00", "") if "\x00" in value else value
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        result = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        result = int(value.strip())
-    elif isinstance(value, float) and value.is_integer():
-        result = int(value)
-    else:
-        raise _Misfit
-    if not _INT64_MIN <= result <= _INT64_MAX:
-        raise _Misfit  # e.g. the 20-digit id in a captured page: kept verbatim in extra_json
-    return result
-
-
-def _coerce(value: Any, typ: pa.DataType) -> Any:
-    if value is None:
-        return None
-    if pa.types.is_int64(typ):
-        return _to_int(value)
-    if pa.types.is_timestamp(typ):
-        if isinstance(value, datetime):
-            return int(value.timestamp())
-        return _to_int(value)
-    if pa.types.is_string(typ):
-        if isinstance(value, str):
-            return _clean_str(value)
-        if isinstance(value, bool | int | float):
-            return str(value)
-        raise _Misfit
-    if pa.types.is_boolean(typ):
-        if isinstance(value, bool):
-            return value
-        if value in (0, 1):
-            return bool(value)
-        raise _Misfit
-    if pa.types.is_list(typ):
-        if isinstance(value, str) and pa.types.is_string(typ.value_type):
-            value = [v for v in value.split(",") if v]  # some clients flatten tag lists to "a,b"
-        if not isinstance(value, list | tuple):
-            raise _Misfit
-        return [_coerce(v, typ.value_type) for v in value]
-    if pa.types.is_struct(typ):
-        if not isinstance(value, Mapping):
-            raise _Misfit
-        names = {typ.field(i).name for i in range(typ.num_fields)}
-        if set(value) - names:
-            raise _Misfit  # an unknown sub-field: keep the whole object verbatim rather than half of it
-        return {
-            typ.field(i).name: _coerce(value.get(typ.field(i).name), typ.field(i).type)
-            for i in range(typ.num_fields)
-        }
-    raise TypeError(f"no coercion for {typ}")
 
 
 def _epoch(value: datetime | date | int | None) -> int | None:
@@ -120,50 +58,86 @@ def normalize(
 
     ``window`` is the request's time window (for a video query: its start and end day, inclusive, given as
     dates or as the UTC instants ``[start, end)``). Rows without a usable key are dropped and counted in the
-    schema metadata (``rejected_rows``).
+    schema metadata (``rejected_rows``). Built column by column (``normalize_columns``).
     """
-    schema = dataset.schema
-    fields = dataset.fields
-    known = {f.name for f in fields}
-    aliases = dict(dataset.aliases)
-    columns: dict[str, list[Any]] = {f.name: [] for f in fields}
-    extras: list[str | None] = []
-    quarantined: list[dict[str, Any]] = []
-    for raw in records:
-        record = dict(raw)
-        for old, new in aliases.items():
-            if old in record and new not in record:
-                record[new] = record.pop(old)
-        extra = {k: v for k, v in record.items() if k not in known}
-        row: dict[str, Any] = {}
-        for f in fields:
-            try:
-                row[f.name] = _coerce(record.get(f.name), f.type)
-            except _Misfit:
-                row[f.name] = None
-                extra[f.name] = record.get(f.name)
-        if any(row[k] is None for k in dataset.key):
-            quarantined.append(quarantine_row(dataset, raw, collected_at, window))
-            continue
-        for name, value in row.items():
-            columns[name].append(value)
-        extras.append(
-            json.dumps(extra, ensure_ascii=False, sort_keys=True, default=_json_default) if extra else None
-        )
+    raw_records = records if isinstance(records, list) else list(records)
+    renamed, page = _renamed(dataset, raw_records)
+    arrays, misfits, unknown_keys = build_columns(renamed, dataset.fields, page)
+    # Per row: what the schema does not declare, then each value that did not fit its column.
+    extra_of: dict[int, dict[str, Any]] = {}
+    if unknown_keys:
+        known = {f.name for f in dataset.fields}
+        for i, record in enumerate(renamed):
+            if record.keys() - known:
+                extra_of[i] = {k: v for k, v in record.items() if k not in known}
+    for f in dataset.fields:  # in field order, as the row-wise code added them
+        for i in misfits.get(f.name, ()):
+            extra_of.setdefault(i, {})[f.name] = renamed[i].get(f.name)
+    keep, quarantined = _split_unkeyed(dataset, arrays, raw_records, collected_at, window)
+    extras = [_extra_json(extra_of.get(i)) for i in (range(len(renamed)) if keep is None else keep)]
+    if keep is not None:
+        indices = pa.array(keep, type=pa.int64())
+        arrays = [a.take(indices) for a in arrays]
     n = len(extras)
     start, end = window or (None, None)
-    arrays = [pa.array(columns[f.name], type=f.type) for f in fields]
     arrays += [
         pa.array([_epoch(collected_at)] * n, type=TS),
         pa.array([_epoch(start)] * n, type=TS),
         pa.array([_epoch(end)] * n, type=TS),
         pa.array(extras, type=pa.string()),
     ]
-    metadata = dict(schema.metadata or {})
+    metadata = dict(dataset.schema.metadata or {})
     if quarantined:
         metadata[b"rejected_rows"] = str(len(quarantined)).encode()
         metadata[QUARANTINE_META] = json.dumps(quarantined, ensure_ascii=False).encode()
-    return pa.Table.from_arrays(arrays, schema=schema.with_metadata(metadata))
+    return pa.Table.from_arrays(arrays, schema=dataset.schema.with_metadata(metadata))
+
+
+def _renamed(
+    dataset: Dataset, records: list[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], pa.StructArray | None]:
+    """Records with older field names (``dataset.aliases``) renamed (the others as they are, no copy), and
+    their inferred page (``infer_page``), whose keys tell without a look at each record whether any is old."""
+    page = infer_page(records)
+    olds = {old for old, _ in dataset.aliases}
+    if not olds or (page is not None and not olds.intersection(page.type.names)):
+        return records, page
+    out: list[Mapping[str, Any]] = []
+    for raw in records:
+        if not olds.intersection(raw):
+            out.append(raw)
+            continue
+        record = dict(raw)
+        for old, new in dataset.aliases:
+            if old in record and new not in record:
+                record[new] = record.pop(old)
+        out.append(record)
+    return out, infer_page(out)
+
+
+def _split_unkeyed(
+    dataset: Dataset,
+    arrays: list[pa.Array],
+    records: list[Mapping[str, Any]],
+    collected_at: datetime | int,
+    window: Window | None,
+) -> tuple[list[int] | None, list[dict[str, Any]]]:
+    """Positions of the rows with a usable key (None: all of them), and quarantine rows for the others."""
+    names = [f.name for f in dataset.fields]
+    key_arrays = [arrays[names.index(k)] for k in dataset.key]
+    if not any(a.null_count for a in key_arrays):
+        return None, []
+    keyed = key_arrays[0].is_valid()
+    for a in key_arrays[1:]:
+        keyed = pc.and_(keyed, a.is_valid())
+    flags = keyed.to_pylist()
+    keep = [i for i, ok in enumerate(flags) if ok]
+    rows = [quarantine_row(dataset, records[i], collected_at, window) for i, ok in enumerate(flags) if not ok]
+    return keep, rows
+
+
+def _extra_json(extra: dict[str, Any] | None) -> str | None:
+    return json.dumps(extra, ensure_ascii=False, sort_keys=True, default=_json_default) if extra else None
 
 
 def rejected_rows(table: pa.Table) -> int:
@@ -186,19 +160,12 @@ def quarantine_row(
         name, value = next(
             (k, v)
             for k, v in zip(dataset.key, keys, strict=True)
-            if not _fits(v, dataset.schema.field(k).type)
+            if not fits(v, dataset.schema.field(k).type)
         )
         reason = f"{name} {value!r} does not fit {dataset.schema.field(name).type}"
     start, end = window or (None, None)
     return {"record_key": key, "reason": reason, "record_json": raw, "collected_at": _epoch(collected_at),
             "window_start": _epoch(start), "window_end": _epoch(end)}  # fmt: skip
-
-
-def _fits(value: Any, typ: pa.DataType) -> bool:
-    try:
-        return _coerce(value, typ) is not None
-    except _Misfit:
-        return False
 
 
 def quarantined(table: pa.Table) -> list[dict[str, Any]]:

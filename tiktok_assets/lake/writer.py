@@ -128,13 +128,22 @@ class PartitionWriter:
         self.quarantine += quarantined(table)
         if table.num_rows == 0:
             return
-        table = without_quarantine(table).select(self.schema.names).cast(self.schema)
+        table = self._conformed(without_quarantine(table))
         self._track_order(table)
         self._buffer.append(table)
         self._buffered += table.num_rows
         self.rows_written += table.num_rows
         if self._buffered >= self.row_group_rows:
             self._flush()
+
+    def _conformed(self, table: pa.Table) -> pa.Table:
+        """``table`` in the partition's schema. A table ``normalize`` built already is: only its metadata is
+        swapped (a cast of every column cost as much as writing the Parquet)."""
+        if table.schema.names != self.schema.names:
+            table = table.select(self.schema.names)
+        if not table.schema.equals(self.schema):  # types or nullability differ (metadata aside)
+            return table.cast(self.schema)
+        return table.replace_schema_metadata(self.schema.metadata)
 
     def _track_order(self, table: pa.Table) -> None:
         if not self._descending:
