@@ -93,8 +93,11 @@ def test_user_posts_list_the_accounts_they_could_not_read(run) -> None:
     sandbox, materialize, lake = run
     result = materialize("user_posts", "2026-06-10")
     assert result.success
-    meta = result.get_asset_materialization_events()[0].materialization.metadata
-    assert meta["unavailable"].value == {
+    # Which accounts could not be read is the run's fact: in its summary (an observation without a partition).
+    (summary,) = [
+        o.asset_observation_data.asset_observation.metadata for o in result.get_asset_observation_events()
+    ]
+    assert summary["unavailable"].value == {
         UNKNOWN: "not_found",
         UNAVAILABLE: "refused",
         RESTRICTED: "refused",

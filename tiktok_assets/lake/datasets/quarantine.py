@@ -23,6 +23,16 @@ FIELDS: tuple[pa.Field, ...] = (
     pa.field("record_json", pa.string()),  # the record as the API sent it
 )
 DIMS = ("dataset", "partition")
+COLUMN_DOCS: tuple[tuple[str, str], ...] = (
+    (
+        "record_key",
+        "The record's key as text (exact, e.g. a 20-digit id), or sha1:<digest> when it has none.",
+    ),
+    ("reason", "Why the dataset could not hold the record (e.g. id beyond int64, no key)."),
+    ("record_json", "The record exactly as the API sent it (integers exact)."),
+    ("dataset", "The dataset the record was meant for."),
+    ("partition", "That dataset's partition the record belongs to, as dim=value/…"),
+)
 
 
 def quarantine_of(source: str) -> Dataset:
@@ -31,7 +41,7 @@ def quarantine_of(source: str) -> Dataset:
         source, NAME, FIELDS, ("record_key",), DIMS,
         f"{source} records a dataset could not hold (e.g. an id beyond int64), with the reason and the raw "
         "record; one partition per partition of the dataset they were meant for.",
-        preview_columns=("record_key", "reason", "record_json"),
+        preview_columns=("record_key", "reason", "record_json"), column_docs=COLUMN_DOCS,
     )  # fmt: skip
 
 
