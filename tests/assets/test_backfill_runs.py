@@ -1,5 +1,6 @@
-"""A real asset backfill (the daemon's code path, not a hand-made range) of the day assets: 60 days become two
-runs of 30 partitions each, every run carrying a partition range and all the day assets.
+"""A real asset backfill (the daemon's code path, not a hand-made range) of the day assets: 60 days become one
+run carrying the partition range and all the day assets (``BackfillPolicy.single_run``: a run's start-up is
+paid once; inside it the searches are still split into the API's windows, ``clients.planner``).
 
 Uses Dagster internals (the backfill daemon iteration, a queued run coordinator so runs are created and left
 queued): the design notes warn that backfill policies have misbehaved in real backfills (dagster #23996,
@@ -25,7 +26,7 @@ from tiktok_assets.settings import project_root
 QUEUED = {"run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}}
 
 
-def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
+def test_a_60_day_backfill_launches_one_range_run() -> None:
     graph = code_location().resolve_asset_graph()
     day_assets = sorted(
         (k for k in graph.materializable_asset_keys if k.path[0] == "research"
@@ -52,5 +53,5 @@ def test_a_60_day_backfill_launches_two_30_day_range_runs() -> None:
         (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
         for r in runs
     )
-    assert ranges == [("2026-04-14", "2026-05-13"), ("2026-05-14", "2026-06-12")]
+    assert ranges == [("2026-04-14", "2026-06-12")]
     assert all(sorted(r.asset_selection, key=lambda k: k.to_user_string()) == day_assets for r in runs)
