@@ -52,12 +52,13 @@ def test_defs_resolve(env) -> None:
     research.build_defs(monitoring, resources).get_repository_def()
 
 
-def test_range_run_is_one_search_per_30_day_window_and_splits_by_day(env) -> None:
+def test_range_run_is_one_search_per_31_day_window_and_splits_by_day(env) -> None:
     _m, assets, resources, instance = env
     result = dg.materialize(_daily(assets), instance=instance, resources=resources, tags=RANGE)
     assert result.success
     calls = [c for c in CLIENTS["default"].calls if c[0] == "iter_videos"]
-    assert calls == [("iter_videos", "20260101", "20260130"), ("iter_videos", "20260131", "20260215")] * 2
+    # The API's full span: end_date up to 30 days after start_date, i.e. 31 days inclusive (clients.planner).
+    assert calls == [("iter_videos", "20260101", "20260131"), ("iter_videos", "20260201", "20260215")] * 2
     lake: LakeResource = resources["lake"]
     assert len(lake.partitions(rds.VIDEOS)) == 2 * 46
     assert lake.read(rds.VIDEOS, {"query": "accts", "date": "2026-01-07"}).num_rows == FakeClient().per_day
