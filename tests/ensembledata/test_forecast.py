@@ -34,9 +34,9 @@ def lines(raw: dict, start: date, end: date) -> dict[str, int]:
 
 
 def test_one_line_per_asset_with_the_model_s_arithmetic() -> None:
-    got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days: runs of 30 + 15; Mondays 5 Jan..16 Feb
+    got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days, one run; Mondays 5 Jan..16 Feb
     assert set(got) == {f"ensembledata/{e.asset_name}" for e in ed.ENDPOINTS}
-    assert got["ensembledata/user_posts"] == 3 * ((6 + 1) + (3 + 1))  # 2 posts/day: 60 then 30 posts a walk
+    assert got["ensembledata/user_posts"] == 3 * (9 + 1)  # 2 posts/day: one walk of 90 posts, +1 overshoot
     assert got["ensembledata/user_info"] == 45 * 3
     assert got["ensembledata/music_details"] == 45 * 2
     assert got["ensembledata/post_stats"] == 45 * (1 + 1)  # 3 x 2 x 5 = 30 posts: one call, + one URL

@@ -25,7 +25,7 @@ from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.forecast.line import ForecastLine
 
 API = "ensembledata"
-RUN_DAYS = 30  # days per backfill run of the posted-day assets (their BackfillPolicy)
+# The posted-day assets backfill a range in one run (BackfillPolicy.single_run): one walk per account.
 # Volumes assumed where the API's answer cannot be known in advance (posts or items a snapshot returns).
 HASHTAG_POSTS = 5_000  # Hashtag Search stops at ~4-5k posts (reference): an upper bound
 RECENT_POSTS_PER_DAY = 100  # posts a day carrying a monitored hashtag, for Full Hashtag Search
@@ -61,7 +61,7 @@ def forecast(monitoring: Monitoring, start: date, end: date) -> list[ForecastLin
     """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``."""
     s = monitoring.ensembledata
     days = (end - start).days + 1
-    runs = [min(RUN_DAYS, days - i) for i in range(0, days, RUN_DAYS)]
+    runs = [days]  # one run per backfill
     weeks = _weeks(start, end)
     accounts, hashtags, keywords = (
         len(monitoring.accounts),
@@ -82,7 +82,7 @@ def forecast(monitoring: Monitoring, start: date, end: date) -> list[ForecastLin
 
     lines = [
         _line(ed.USER_POSTS, accounts * chunks * price[ed.USER_POSTS.path],
-              f"{accounts} accounts x {len(runs)} run(s) of ≤{RUN_DAYS} days: {s.posts_per_day:g} posts/day / 10 "
+              f"{accounts} accounts x one walk of {days} days: {s.posts_per_day:g} posts/day / 10 "
               "a chunk, +1 overshooting chunk per walk"),
         _line(ed.COMMENTS, days * comments * price[ed.COMMENTS.path] if s.comments.enabled else 0,
               f"{days} days x {s.comments.max_videos_per_day} most-commented posts x "
