@@ -105,7 +105,8 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
     client = local.store.client()
     for key, size in objects.items():
         relative = key.removeprefix(LAKE_PREFIX + "/")
-        dataset = next(d for d in datasets.ALL if relative.startswith(layout.dataset_prefix(d) + "/"))
+        dataset = next((d for d in datasets.ALL if relative.startswith(layout.dataset_prefix(d) + "/")), None)
+        assert dataset is not None, f"{key}: not a partition of any dataset (left-over bookkeeping?)"
         assert relative == layout.partition_key(dataset, layout.parse_partition(relative, dataset)), key
         body = client.get_object(Bucket=local.store.bucket, Key=key)["Body"].read()
         assert len(body) == size and pq.ParquetFile(pa.BufferReader(body)).metadata.num_rows >= 0

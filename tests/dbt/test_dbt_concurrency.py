@@ -52,6 +52,7 @@ def _events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+@pytest.mark.timeout(1200)  # four dbt runs in turn, each a process loading the code location, on a busy box
 def test_two_concurrent_dbt_builds_both_succeed_one_after_the_other(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     build_lake(data_dir / "lake")

@@ -136,6 +136,8 @@ def fanout_asset(
             for day in days:
                 part = {"date": day.isoformat()}
                 if stored_by_this_run(lake.storage, endpoint.dataset, part, lineage["root_run_id"]):
+                    # An attempt killed between its commit and its checkpoint's clear left the checkpoint.
+                    Checkpoint(lake.storage, endpoint.dataset, part, lineage["root_run_id"]).clear()
                     continue
                 before = spend.requests
                 collect_day(client, day, part, lineage, spend, research_api.now())
