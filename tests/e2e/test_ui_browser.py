@@ -82,7 +82,7 @@ def test_ui_shows_the_assets_and_an_analysis_chart(ui: tuple[UiProcess, dict], t
     shots.mkdir()
     t0 = time.perf_counter()
     # Tall enough that the (virtualized) catalog renders every asset row at once.
-    with chromium_page({"width": 1600, "height": 2600}) as page:
+    with chromium_page({"width": 1600, "height": 5600}) as page:  # ~90 assets of three sources
         # 1. The catalog, after skipping the first-visit "Join the Dagster community" dialog.
         page.goto(f"{server.url}/assets")
         skip_first_visit_dialog(page)
