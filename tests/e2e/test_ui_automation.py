@@ -242,7 +242,8 @@ def test_a_late_collection_shows_a_freshness_warning(ui: Ui) -> None:
         ):
             time.sleep(5)
         page.reload()
-        status = page.locator("xpath=//*[text()='Freshness policy']/following::*[text()='Warning'][1]")
+        # The first "Warning" after the policy's label: the policy's state (the page may name it twice).
+        status = page.locator("xpath=//*[text()='Freshness policy']/following::*[text()='Warning'][1]").first
         expect(status).to_be_visible(timeout=UI_WAIT_MS)
         page.screenshot(path=ui.shots / "4_freshness_warning.png")
     latest = _asset_query(ui, "research/videos_pets")
