@@ -20,6 +20,7 @@ from tiktok_assets.defs.ensembledata.observed import (
 )
 from tiktok_assets.defs.ensembledata.partitions import collection_days, posted_days
 from tiktok_assets.defs.ensembledata.snapshots import snapshot_asset
+from tiktok_assets.defs.source_defs import source_definitions
 from tiktok_assets.defs.writers import dataset_writers
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.endpoints.spec import PartitionKind
@@ -51,13 +52,5 @@ def build_assets(monitoring: Monitoring) -> list[dg.AssetsDefinition]:
 
 
 def build_defs(monitoring: Monitoring, resources: Mapping[str, Any] | None = None) -> dg.Definitions:
-    """Assets, jobs, schedules and the units-retry sensor (resources: given, else wired by ``defs/resources``)."""
-    by_kind = assets_by_kind(monitoring)
-    jobs, schedules, sensors = automation.build(by_kind)
-    return dg.Definitions(
-        assets=[a for group in by_kind.values() for a in group],
-        jobs=jobs,
-        schedules=schedules,
-        sensors=sensors,
-        resources=dict(resources or {}),
-    )
+    """Assets, jobs, schedules and the units-retry sensor."""
+    return source_definitions(assets_by_kind(monitoring), automation.build, resources)

@@ -16,6 +16,7 @@ from tiktok_assets.defs.research.day_fanout import comments_asset, playlists_ass
 from tiktok_assets.defs.research.partitions import daily_partitions, snapshot_partitions
 from tiktok_assets.defs.research.snapshots import account_asset, user_info_asset
 from tiktok_assets.defs.research.videos import video_asset
+from tiktok_assets.defs.source_defs import source_definitions
 from tiktok_assets.endpoints.research import ACCOUNT_ENDPOINTS
 from tiktok_assets.endpoints.spec import PartitionKind
 
@@ -48,13 +49,5 @@ def build_assets(monitoring: Monitoring) -> list[dg.AssetsDefinition]:
 
 
 def build_defs(monitoring: Monitoring, resources: Mapping[str, Any] | None = None) -> dg.Definitions:
-    """Assets, jobs, schedules and the quota-retry sensor (resources: given, else wired by ``defs/resources``)."""
-    by_kind = assets_by_kind(monitoring)
-    jobs, schedules, sensors = automation.build(by_kind)
-    return dg.Definitions(
-        assets=[a for group in by_kind.values() for a in group],
-        jobs=jobs,
-        schedules=schedules,
-        sensors=sensors,
-        resources=dict(resources or {}),
-    )
+    """Assets, jobs, schedules and the quota-retry sensor."""
+    return source_definitions(assets_by_kind(monitoring), automation.build, resources)
