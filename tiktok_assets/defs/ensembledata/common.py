@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 
 from tiktok_assets.clients.errors import QuotaExhaustedError
+from tiktok_assets.collect.retries import never_retried
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.defs.research import common as research_common
 from tiktok_assets.endpoints.spec import Endpoint
@@ -41,17 +42,20 @@ def partition_units(spend: Spend) -> dict[str, int]:
 
 @contextmanager
 def units_note(context: dg.AssetExecutionContext) -> Iterator[None]:
-    """A units stop (the API's 495, or the ledger's daily budget) fails the step as itself, after a note on
-    how the run resumes. No RetryPolicy: before the UTC-midnight reset every call is refused."""
-    try:
+    """Failures a step retry cannot fix (units, bad input, a refused token) fail the step at once, never
+    retried (``collect.retries``); a units stop after a note on how the run resumes: before the UTC-midnight
+    reset every call is refused. Transient failures keep the step's ``RetryPolicy``."""
+
+    def note(exc: Exception) -> None:
+        if isinstance(exc, QuotaExhaustedError):
+            context.log.error(
+                f"EnsembleData units exhausted; they reset at {exc.resets_at.isoformat()}. The "
+                f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): every page "
+                "already fetched is journaled and is not fetched again; committed partitions are skipped."
+            )
+
+    with never_retried(note):
         yield
-    except QuotaExhaustedError as exc:
-        context.log.error(
-            f"EnsembleData units exhausted; they reset at {exc.resets_at.isoformat()}. The {QUOTA_RETRY_SENSOR} "
-            "resumes this run after that (or re-execute it from failure): every page already fetched is "
-            "journaled and is not fetched again; committed partitions are skipped."
-        )
-        raise
 
 
 def status_of(unavailable: Mapping[str, str], who: str) -> str:
