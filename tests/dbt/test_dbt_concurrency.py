@@ -59,25 +59,24 @@ def test_two_concurrent_dbt_builds_both_succeed_one_after_the_other(tmp_path: Pa
     rendezvous = tmp_path / "rendezvous"
     rendezvous.mkdir()
     names = {"a": DAYS[0].isoformat(), "b": DAYS[1].isoformat()}
-    procs = {
-        name: subprocess.Popen(
-            [sys.executable, str(WORKER), name, str(rendezvous), day, str(len(names))],
-            cwd=REPO,
-            env=_env(data_dir),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )  # fmt: skip
-        for name, day in names.items()
-    }
-    outputs = {}
-    for name, proc in procs.items():
+    # Each build logs to a file, not a pipe: a pipe nobody reads while the test waits on the other build fills
+    # up, and the build blocked on writing its log would hold the warehouse lock forever.
+    logs = {name: tmp_path / f"{name}.log" for name in names}
+    procs = {}
+    for name, day in names.items():
+        with logs[name].open("w") as log:
+            procs[name] = subprocess.Popen(
+                [sys.executable, str(WORKER), name, str(rendezvous), day, str(len(names))],
+                cwd=REPO, env=_env(data_dir), stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+    for proc in procs.values():
         try:
-            outputs[name] = proc.communicate(timeout=900)[0]  # four dbt runs in turn on a busy box
+            proc.wait(timeout=900)  # four dbt runs in turn on a busy box
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+    outputs = {name: path.read_text() for name, path in logs.items()}
     for name, proc in procs.items():
         assert proc.returncode == 0, f"build {name} failed:\n{outputs[name][-4000:]}"
         assert "Could not set lock" not in outputs[name]

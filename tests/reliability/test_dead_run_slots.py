@@ -178,10 +178,11 @@ def test_next_daemon_launched_run_after_a_sigkill_completes(home) -> None:  # ty
             kill_tree(run_worker_pid(instance, killed))
             assert slot_holders(instance) == {killed}
             assert launch(env).returncode == 0
+            # The launched job's run: the automation sensor's own runs (the daemon runs it) may succeed first.
             survivor = wait_for(
                 "the second run to succeed",
-                lambda: next((r.dagster_run.run_id for r in instance.get_run_records(
-                    dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))), None),
+                lambda: next((r.dagster_run.run_id for r in instance.get_run_records(dg.RunsFilter(
+                    job_name="research_user_info", statuses=[dg.DagsterRunStatus.SUCCESS]))), None),
                 timeout=300,
             )  # fmt: skip
             assert_recovered(instance, killed, survivor)

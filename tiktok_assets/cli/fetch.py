@@ -10,10 +10,11 @@
   endpoints from the last stored cursor. A request that can never succeed (bad input, refused credentials)
   says so and keeps nothing to resume.
 - ``collected_at`` is the backend's clock (the server's ``Date``), not this machine's.
-- Exit status: 0 done; 1 stopped on a fault after the retries (the same command resumes); 2 bad input or
-  refused credentials (fix the command); 3 quota spent (the same command resumes after the reset it names);
-  4 nothing requested was available (a private, unknown or refused account: said on stderr; for
-  ``user/info`` the file still records the status); 130 interrupted.
+- Exit status: 0 done; 1 stopped on a fault after the retries (the same command resumes); 2 bad input,
+  refused credentials or a VCE task the service ended ``AnalysisFailed`` (fix the command); 3 quota spent
+  (the same command resumes after the reset it names); 4 nothing requested was available (a private,
+  unknown or refused account: said on stderr; for ``user/info`` the file still records the status);
+  130 interrupted.
 - The output has the lake's schema for the endpoint's dataset (its declaration in ``endpoints``) where one
   exists; otherwise
   (EnsembleData, VCE categories without a lake dataset) a generic table: ``key``, ``record_json``,
@@ -244,6 +245,7 @@ def run(args: argparse.Namespace) -> int:
         QuotaExhaustedError,
         UserUnavailableError,
     )
+    from tiktok_assets.clients.vce import VceTaskFailedError
 
     try:
         params = parse_params(args.param)
@@ -296,6 +298,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except ApiError as exc:
         bar.close()
+        if isinstance(exc, VceTaskFailedError) and exc.task_status == "AnalysisFailed":
+            # The service refused the query itself (its reason is in the message): bad input, not a fault.
+            if not stored:
+                partial.discard()
+            print(f"fetch: {exc}\nThis query cannot succeed as given: fix it and run again.", file=sys.stderr)
+            return 2
         print(f"fetch: {exc}\n{kept()}; the same command resumes.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
