@@ -13,8 +13,10 @@ import dagster as dg
 
 from tiktok_assets import settings
 
-# What only an analysis, or a run on an object-store lake, needs (about a CPU-second together).
+# What only an analysis, a dbt step, or a run on an object-store lake needs (about 2.5 CPU-s together): dbt
+# and dagster-dbt would also come in through the catalogue of installed `dg` plugins (definitions.py).
 NOT_AT_LOAD = (
+    "dbt", "dagster_dbt",
     "pandas", "matplotlib", "PIL", "tiktok_assets.analysis.outputs", "tiktok_assets.analysis.trends",
     "tiktok_assets.analysis.momentum", "tiktok_assets.analysis.posting", "tiktok_assets.analysis.quality",
     "tiktok_assets.analysis.reconciliation", "tiktok_assets.analysis.vce", "tiktok_assets.lake.duckdb_httpfs",

@@ -13,4 +13,9 @@ import dagster as dg
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    tree = dg.ComponentTree.for_project(path_within_project=Path(__file__).parent)
+    # The defs folder's Definitions, as ``dg.load_from_defs_folder`` builds them, without its root's catalogue
+    # of every installed ``dg`` plugin's component types: listing them imports dagster-dbt and dbt-core, about
+    # 1.5 CPU-s in every process that loads the code location, for component types this project does not use
+    # (tests/test_code_location_load.py). The tree stays attached, as there.
+    return dg.Definitions.merge(tree.build_defs(tree.defs_module_path), dg.Definitions(component_tree=tree))

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import dagster as dg
-import psutil
 from dagster._core.execution.retries import RetryMode
 from dagster._core.execution.step_dependency_config import StepDependencyConfig
 from dagster._core.executor.base import Executor
@@ -51,6 +50,8 @@ def worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
 
 def process_alive(pid: int, since: float | None) -> bool:
     """Whether ``pid`` runs and is the same process as at ``since`` (a reused pid started later)."""
+    import psutil  # here, not at load: every process that loads the code location imports this module
+
     try:
         process = psutil.Process(pid)
         return process.status() != psutil.STATUS_ZOMBIE and (

@@ -1,4 +1,4 @@
 """Dagster definitions only — what exists and how it is wired: one folder per source (``research``,
 ``ensembledata``, ``vce``), ``dbt``, ``analysis``, ``monitoring`` (monitoring.yaml → dynamic partitions), and
-``resources.py``. Loaded by ``tiktok_assets.definitions`` through ``dg.load_from_defs_folder``; every module
-here exposes at most one ``@dg.definitions`` function and no module-level Dagster objects."""
+``resources.py``. Loaded by ``tiktok_assets.definitions`` through ``dg.ComponentTree`` (the defs folder); every
+module here exposes at most one ``@dg.definitions`` function and no module-level Dagster objects."""
