@@ -50,3 +50,16 @@ def never_retried(note: Callable[[Exception], None] = lambda _e: None) -> Iterat
             allow_retries=False,
             metadata={"error": type(exc).__name__},
         ) from exc
+
+
+@contextmanager
+def stop_noted(context: dg.AssetExecutionContext, spent: str, resume: str) -> Iterator[None]:
+    """``never_retried``, after a quota stop's note in the run's log: what ran out, when it resets (a retry
+    before then only spends requests to fail) and how the run resumes."""
+
+    def note(exc: Exception) -> None:
+        if isinstance(exc, QuotaExhaustedError):
+            context.log.error(f"{spent} exhausted; it resets at {exc.resets_at.isoformat()}. {resume}")
+
+    with never_retried(note):
+        yield

@@ -9,8 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.clients.errors import QuotaExhaustedError
-from tiktok_assets.collect.retries import never_retried
+from tiktok_assets.collect.retries import stop_noted
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.defs.research import common as research_common
 from tiktok_assets.endpoints.spec import Endpoint
@@ -43,18 +42,11 @@ def partition_units(spend: Spend) -> dict[str, int]:
 @contextmanager
 def units_note(context: dg.AssetExecutionContext) -> Iterator[None]:
     """Failures a step retry cannot fix (units, bad input, a refused token) fail the step at once, never
-    retried (``collect.retries``); a units stop after a note on how the run resumes: before the UTC-midnight
-    reset every call is refused. Transient failures keep the step's ``RetryPolicy``."""
-
-    def note(exc: Exception) -> None:
-        if isinstance(exc, QuotaExhaustedError):
-            context.log.error(
-                f"EnsembleData units exhausted; they reset at {exc.resets_at.isoformat()}. The "
-                f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): every page "
-                "already fetched is journaled and is not fetched again; committed partitions are skipped."
-            )
-
-    with never_retried(note):
+    retried (``collect.retries``); a units stop after a note on how the run resumes. Transient failures keep
+    the step's ``RetryPolicy``."""
+    with stop_noted(context, "EnsembleData units", f"The {QUOTA_RETRY_SENSOR} resumes this run after that (or "
+                    "re-execute it from failure): every page already fetched is journaled and is not fetched "
+                    "again; committed partitions are skipped."):  # fmt: skip
         yield
 
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.clients.errors import QuotaExhaustedError
 from tiktok_assets.collect import catalog
-from tiktok_assets.collect.retries import never_retried, step_retry_policy
+from tiktok_assets.collect.retries import step_retry_policy, stop_noted
 from tiktok_assets.endpoints.spec import Endpoint
 
 GROUP = "research"
@@ -62,15 +61,7 @@ def collected_at(now: datetime) -> datetime:
 @contextmanager
 def quota_note(context: dg.AssetExecutionContext) -> Iterator[None]:
     """Failures a step retry cannot fix fail the step at once, not retried (``collect.retries``); the quota
-    after a note on how the run resumes: retrying before the UTC-midnight reset only spends requests to fail."""
-
-    def note(exc: Exception) -> None:
-        if isinstance(exc, QuotaExhaustedError):
-            context.log.error(
-                f"Research API quota exhausted; it resets at {exc.resets_at.isoformat()}. The "
-                f"{QUOTA_RETRY_SENSOR} resumes this run after that (or re-execute it from failure): "
-                "partitions it already stored are skipped, the rest resume."
-            )
-
-    with never_retried(note):
+    after a note on how the run resumes."""
+    with stop_noted(context, "Research API quota", f"The {QUOTA_RETRY_SENSOR} resumes this run after that (or "
+                    "re-execute it from failure): partitions it already stored are skipped, the rest resume."):  # fmt: skip
         yield
