@@ -19,6 +19,7 @@ from tiktok_assets.clients.quota import QuotaLedger
 from tiktok_assets.clients.transport import RetryPolicy
 from tiktok_assets.clients.vce import (
     PollPolicy,
+    VceAnalysisFailedError,
     VceClient,
     VceStageLimitError,
     VceTaskFailedError,
@@ -89,7 +90,7 @@ def truth_ids(sb: SandboxHandle, spec: TaskSpec) -> set[str]:
 def test_analysis_failed_carries_the_services_reason(sb: SandboxHandle) -> None:
     comments_without_videos = [{"operator": "and", "conditions": [
         {"field": "like_count", "operator": "GT", "field_values": ["1"]}]}]  # fmt: skip
-    with pytest.raises(VceTaskFailedError) as err:
+    with pytest.raises(VceAnalysisFailedError) as err:
         client(sb, "execution").run("comment", comments_without_videos, "id,text")
     assert err.value.task_status == "AnalysisFailed"
     assert "comment queries need video_id" in err.value.reason and "comment queries need video_id" in str(
@@ -108,6 +109,7 @@ def test_fetch_cli_prints_the_reason(
     err = capsys.readouterr().err
     assert code == 2
     assert "ended AnalysisFailed: " in err and "comment queries need video_id" in err
+    assert not list(tmp_path.iterdir())  # refused, not resumable: no file and no .partial/ left behind
 
 
 def test_stage_limits_are_refused_before_any_call_with_which_limit_and_when(ledger: QuotaLedger) -> None:

@@ -11,7 +11,7 @@
   says so and keeps nothing to resume.
 - ``collected_at`` is the backend's clock (the server's ``Date``), not this machine's.
 - Exit status: 0 done; 1 stopped on a fault after the retries (the same command resumes); 2 bad input,
-  refused credentials or a VCE task the service ended ``AnalysisFailed`` (fix the command); 3 quota spent
+  refused credentials or a VCE task the service refused, ``AnalysisFailed`` (fix the command); 3 quota spent
   (the same command resumes after the reset it names); 4 nothing requested was available (a private,
   unknown or refused account: said on stderr; for ``user/info`` the file still records the status);
   130 interrupted.
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         QuotaExhaustedError,
         UserUnavailableError,
     )
-    from tiktok_assets.clients.vce import VceTaskFailedError
+    from tiktok_assets.clients.vce import VceAnalysisFailedError
 
     try:
         params = parse_params(args.param)
@@ -296,14 +296,15 @@ def run(args: argparse.Namespace) -> int:
             return 4
         print(f"fetch: {exc}\nThis request cannot succeed as given: fix it and run again.", file=sys.stderr)
         return 2
+    except VceAnalysisFailedError as exc:
+        bar.close()  # the same command would only be refused again: nothing is left behind to resume
+        if not stored:
+            partial.discard()
+        print(f"fetch: {exc}\nThe service refused this task: change the query (or, in the test stage, wait for "
+              "the next day's records) and run again.", file=sys.stderr)  # fmt: skip
+        return 2
     except ApiError as exc:
         bar.close()
-        if isinstance(exc, VceTaskFailedError) and exc.task_status == "AnalysisFailed":
-            # The service refused the query itself (its reason is in the message): bad input, not a fault.
-            if not stored:
-                partial.discard()
-            print(f"fetch: {exc}\nThis query cannot succeed as given: fix it and run again.", file=sys.stderr)
-            return 2
         print(f"fetch: {exc}\n{kept()}; the same command resumes.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -55,6 +55,11 @@ class VceTaskFailedError(ApiError):
         )
 
 
+class VceAnalysisFailedError(VceTaskFailedError):
+    """The service refused to run the task (``AnalysisFailed``): the query as sent, or in the test stage a
+    day's records already used up elsewhere; ``reason`` says which. Asking again fails the same way."""
+
+
 class VceTaskNotFoundError(InvalidInputError):
     """The service does not know the task id (a recorded id from another service, or long gone)."""
 
@@ -212,7 +217,8 @@ class VceClient:
                 self.result(task_id)
             except ApiError as exc:  # the refusal carries the reason (stand-in: 409 "analysis_failed", <why>)
                 reason = getattr(exc, "detail", "") or str(exc)
-        return VceTaskFailedError(task_id, status, reason, api=API, endpoint="query_task")
+        kind = VceAnalysisFailedError if status == "AnalysisFailed" else VceTaskFailedError
+        return kind(task_id, status, reason, api=API, endpoint="query_task")
 
     def wait(self, task_id: int, deadline: float) -> str:
         """Poll until a final status (backoff per ``poll``); ``VceTimeoutError`` at ``deadline``."""

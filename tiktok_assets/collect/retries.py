@@ -59,7 +59,7 @@ def stop_noted(context: dg.AssetExecutionContext, spent: str, resume: str) -> It
 
     def note(exc: Exception) -> None:
         if isinstance(exc, QuotaExhaustedError):
-            context.log.error(f"{spent} exhausted; it resets at {exc.resets_at.isoformat()}. {resume}")
+            context.log.error(f"{spent} exhausted until {exc.resets_at.isoformat()}. {resume}")
 
     with never_retried(note):
         yield

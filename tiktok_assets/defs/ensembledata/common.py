@@ -27,8 +27,9 @@ def asset_key(endpoint: Endpoint) -> dg.AssetKey:
 def asset_defaults(
     endpoint: Endpoint, partitions_def: dg.PartitionsDefinition, description: str | None = None
 ) -> dict[str, Any]:
-    """``@dg.asset`` arguments every asset of the group shares: the checks and schema (as every source's),
-    this group's pool, and the declaration's description."""
+    """``@dg.asset`` arguments every asset of the group shares: the checks, schema and step ``RetryPolicy`` (as
+    every source's; ``units_note`` keeps what a retry cannot fix from being retried), this group's pool, and
+    the declaration's description."""
     shared = research_common.asset_defaults(asset_key(endpoint), endpoint, partitions_def)
     return {**shared, "group_name": GROUP, "pool": POOL, "description": description or endpoint.description}
 
