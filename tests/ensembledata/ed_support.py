@@ -19,7 +19,6 @@ from tiktok_assets.sandbox.testing import SandboxHandle
 NOW = "2026-06-15T12:00:00Z"
 TODAY = "2026-06-15"
 FIRST, LAST = "2026-05-14", "2026-06-12"  # the demo's 30 days (the Research window) at the sandbox clock
-RANGE = {"dagster/asset_partition_range_start": FIRST, "dagster/asset_partition_range_end": LAST}
 
 
 def resources_for(sandbox: SandboxHandle, tmp: Path, **ed: object) -> dict:
@@ -38,10 +37,14 @@ def ed_assets(monitoring: Monitoring) -> dict[str, dg.AssetsDefinition]:
 
 
 def materialize_all(
-    monitoring: Monitoring, resources: dict, instance: dg.DagsterInstance
+    monitoring: Monitoring,
+    resources: dict,
+    instance: dg.DagsterInstance,
+    first: str = FIRST,
+    last: str = LAST,
 ) -> list[dg.ExecuteInProcessResult]:
-    """What the demo does for EnsembleData: the day assets as one 30-day range run, today's collection-day
-    assets, then one run per entity of each "about X" asset."""
+    """What the demo does for EnsembleData: the day assets as one range run (the demo's 30 days unless
+    ``first``..``last``), today's collection-day assets, then one run per entity of each "about X" asset."""
     assets = ed_assets(monitoring)
     everything = list(assets.values())
 
@@ -49,7 +52,8 @@ def materialize_all(
         return dg.materialize(everything, selection=[assets[k].key for k in keys], instance=instance,
                               resources=resources, raise_on_error=False, **kw)  # fmt: skip
 
-    results = [run(["user_posts", "comments"], tags=RANGE)]
+    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+    results = [run(["user_posts", "comments"], tags=tags)]
     results.append(run(["user_info", "music_details", "post_stats"], partition_key=TODAY))
     for name, keys in dynamic_keys(monitoring).items():
         instance.add_dynamic_partitions(name, list(keys))

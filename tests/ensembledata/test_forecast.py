@@ -26,24 +26,33 @@ RAW = {
 }
 
 
-def lines(raw: dict, start: date, end: date) -> dict[str, int]:
+def lines(raw: dict, start: date, end: date, snapshots: int = 1) -> dict[str, int]:
     monitoring = parse_monitoring(raw, "m.yaml", today=date(2026, 6, 15))
-    out = forecast(monitoring, start, end)
+    out = forecast(monitoring, start, end, snapshots=snapshots)
     assert all(line.api == "ensembledata" and line.unit == "units" and line.basis for line in out)
+    assert all(line.spread == 0 for line in out)  # no history: no range is known
     return {line.asset: line.amount for line in out}
 
 
 def test_one_line_per_asset_with_the_model_s_arithmetic() -> None:
-    got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days, one run; Mondays 5 Jan..16 Feb
+    got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days, one backfill run, one snapshot
     assert set(got) == {f"ensembledata/{e.asset_name}" for e in ed.ENDPOINTS}
     assert got["ensembledata/user_posts"] == 3 * (9 + 1)  # 2 posts/day: one walk of 90 posts, +1 overshoot
-    assert got["ensembledata/user_info"] == 45 * 3
-    assert got["ensembledata/music_details"] == 45 * 2
-    assert got["ensembledata/post_stats"] == 45 * (1 + 1)  # 3 x 2 x 5 = 30 posts: one call, + one URL
     assert got["ensembledata/comments"] == 45 * 4 * 3
+    assert got["ensembledata/user_info"] == 3
+    assert got["ensembledata/music_details"] == 2
+    assert got["ensembledata/post_stats"] == 1 + 1  # 3 x 2 x 5 = 30 posts: one call, + one URL
     assert got["ensembledata/units"] == 0
-    assert got["ensembledata/hashtag_posts"] == 1 * 7 * 250  # 7 Mondays, the API's 5,000-post cap / 20
-    assert got["ensembledata/followers"] == (5 * 3 + 2) * 7  # 5 pages x 3 accounts + 2 secUid lookups, weekly
+    assert got["ensembledata/hashtag_posts"] == 250  # the API's 5,000-post cap / 20
+    assert got["ensembledata/followers"] == 5 * 3 + 2  # 5 pages x 3 accounts + 2 secUid lookups
+
+
+def test_live_and_about_x_assets_scale_with_snapshots_day_assets_with_days() -> None:
+    one = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))
+    weekly = lines(RAW, date(2026, 1, 5), date(2026, 2, 18), snapshots=7)  # the weekly schedule's 7 Mondays
+    for asset, amount in one.items():
+        day_asset = asset in ("ensembledata/user_posts", "ensembledata/comments")
+        assert weekly[asset] == (amount if day_asset else 7 * amount), asset
 
 
 def test_settings_move_the_forecast() -> None:

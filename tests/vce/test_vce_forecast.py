@@ -7,6 +7,7 @@ from datetime import date
 
 from tiktok_assets import config
 from tiktok_assets.config import load_monitoring
+from tiktok_assets.forecast.history import History
 from tiktok_assets.forecast.vce import forecast
 
 
@@ -35,3 +36,31 @@ def test_a_window_beyond_a_days_allowance_says_so_and_an_empty_window_costs_noth
     assert year[f"vce/{test_stage.name}"].amount == 365 * 100
     assert "up to 8 day(s)" in year[f"vce/{test_stage.name}"].basis  # 36,500 / 5,000 a day
     assert forecast(m, date(2026, 6, 2), date(2026, 6, 1)) == []
+
+
+def test_recorded_days_replace_the_bound_never_above_the_limit() -> None:
+    m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
+    quiet, busy = m.vce_queries[0], m.vce_queries[1]
+    days = {f"2026-05-{d:02d}": d for d in (10, 11, 12)}
+    recorded = History(
+        {
+            f"vce/{quiet.name}": {
+                k: {"task_records": 10 + 2 * (d - 10), "task_requests": 5} for k, d in days.items()
+            },
+            f"vce/{busy.name}": {k: {"task_records": 10 * busy.spec.limit, "task_requests": 7} for k in days},
+        }
+    )
+    by = {
+        (line.asset, line.unit): line
+        for line in forecast(m, date(2026, 6, 1), date(2026, 6, 2), history=recorded)
+    }
+    # mean 12 a day, s.d. 2 over 3 days: 2 x 2 x sqrt(2 x (1 + 2/3)) = 7.3 -> ±8
+    assert (by[(f"vce/{quiet.name}", "records")].amount, by[(f"vce/{quiet.name}", "records")].spread) == (
+        24,
+        8,
+    )
+    assert by[(f"vce/{quiet.name}", "requests")].amount == 10
+    assert (
+        by[(f"vce/{busy.name}", "records")].amount == 2 * busy.spec.limit
+    )  # a task returns at most its limit
+    assert all("recorded" in line.basis for line in by.values())

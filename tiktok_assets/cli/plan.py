@@ -6,7 +6,9 @@ and how many days of quota that is. Each line says what its figure rests on:
 - the lake: what earlier collections stored (free);
 - ``--probe``: the range's own video searches with four fields, in the same ≤31-day windows the assets use
   (they cost exactly the video line's requests, reported as spent), plus one user/info per account;
-- otherwise stated defaults (``--videos-per-day`` replaces the video default).
+- otherwise stated defaults (``--videos-per-day`` replaces the video default);
+- for EnsembleData and VCE, the Dagster instance (``--dagster-home``): what each partition of theirs recorded it
+  spent (``forecast.history``); a per-day figure comes with the ± range its recorded days' variation gives.
 Live data (profiles, account lists) cannot be backfilled: ``--snapshots`` is how many runs of it the period
 holds (default 1). Without ``--config`` it plans the monitoring file in effect, or the ad-hoc lists given.
 """
@@ -20,11 +22,14 @@ from typing import Any
 # Shown by `tiktok-assets plan --help` (plain text: the module docstring is for developers).
 DESCRIPTION = """\
 Forecast what collecting the monitoring config over a range costs, per asset and quota bucket, before
-spending any of it: videos of each named query, comments and replies, playlists, profiles and account lists.
+spending any of it: the Research API's videos of each named query, comments and replies, playlists,
+profiles and account lists (requests); EnsembleData (units); the named VCE queries (records, RQS calls).
 
 Each line says what its figure rests on: the lake (what earlier collections stored), --probe (the range's
-own video searches, spent and reported), or stated defaults (--videos-per-day). Live data (profiles,
-account lists) cannot be backfilled: --snapshots is how many runs of it the period holds.
+own video searches, spent and reported), the Dagster instance (what each EnsembleData and VCE partition
+recorded it spent; a per-day figure shows the +/- range its recorded days' variation gives), or stated
+defaults (--videos-per-day). Live data (profiles, account lists, "about X" searches) cannot be backfilled:
+--snapshots is how many runs of it the period holds.
 
   tiktok-assets plan --end 2026-06-13
   tiktok-assets plan --config tiktok_assets/monitoring.yaml --start 2026-05-14 --end 2026-06-12 --probe
@@ -56,6 +61,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--lake", help="the lake to learn from, a path or s3:// URL (default: the configured lake)"
+    )
+    p.add_argument(
+        "--dagster-home",
+        help="the Dagster instance whose recorded spend EnsembleData and VCE forecasts use "
+        "(default: $DAGSTER_HOME, else <data>/dagster_home)",
     )
     p.add_argument("--daily-budget", type=int, default=1000, help="video + comment requests per UTC day")
     p.set_defaults(func=run)
@@ -132,17 +142,26 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
     finally:
         if client is not None:
             client.close()
-    research_options = {
-        "snapshots": args.snapshots,
-        "videos_per_day": args.videos_per_day,
-        "evidence": evidence,
+    history = _history(args, monitoring)
+    options = {
+        "research": {
+            "snapshots": args.snapshots,
+            "videos_per_day": args.videos_per_day,
+            "evidence": evidence,
+        },
+        "ensembledata": {"snapshots": args.snapshots, "history": history},
+        "vce": {"history": history},
     }
-    lines = aggregate.forecast_all(monitoring, start, end, {"research": research_options})
+    lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
-    print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {_evidence_note(evidence)}")
+    note = f"{_evidence_note(evidence)}; instance: " + (
+        f"{history.partition_count:,} recorded partition(s)" if history and history.spent else "no history"
+    )
+    print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {note}")
     print(f"{'asset':<36}{'api':<14}{'bucket':<8}{'amount':>10}  {'unit':<9}basis")
     for line in lines:
-        print(f"{line.asset:<36}{line.api:<14}{line.bucket:<8}{line.amount:>10,}  {line.unit:<9}{line.basis}")
+        basis = f"±{line.spread:,}: {line.basis}" if line.spread else line.basis
+        print(f"{line.asset:<36}{line.api:<14}{line.bucket:<8}{line.amount:>10,}  {line.unit:<9}{basis}")
     budgets = {("research", b): budget.requests for b, budget in DEFAULT_BUDGETS.items()}
     budgets[("research", "video")] = args.daily_budget
     for total in aggregate.totals(lines, budgets):
@@ -155,6 +174,20 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
         print(f"total {bucket:<30}{'':<22}{total.amount:>10,}  {total.unit:<9}{quota}")
     print("retries are not in the figures; the API counts failed attempts too")
     return 0
+
+
+def _history(args: argparse.Namespace, monitoring: Any) -> Any:
+    """What the instance recorded EnsembleData and VCE partitions spent; None without an instance."""
+    from pathlib import Path
+
+    from tiktok_assets.cli.instance import collection_place
+    from tiktok_assets.endpoints.ensembledata import ENDPOINTS
+    from tiktok_assets.forecast import ensembledata, history, vce
+
+    home = Path(args.dagster_home) if args.dagster_home else collection_place().home
+    assets = [ensembledata.asset_name(e) for e in ENDPOINTS]
+    assets += [vce.asset_name(q) for q in monitoring.vce_queries]
+    return history.from_home(home, assets)
 
 
 def _evidence_note(evidence: Any) -> str:

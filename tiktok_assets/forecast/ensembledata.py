@@ -1,31 +1,36 @@
 """What collecting EnsembleData for a monitoring.yaml over ``start``..``end`` will cost, in units, per asset.
 
-The model follows how the assets spend (``defs/ensembledata``) and the assumed prices of the endpoint
-declarations (``endpoints.ensembledata.PRICES``: a unit a call, a unit per 10 posts of user-posts depth, two
-units per started block of 20 posts for the full searches; EnsembleData does not publish per-endpoint prices, so
-check the ``units_charged`` the lake records against these after a first run):
-
-- posted-day assets (user posts, comments) are backfilled 30 days per run (their BackfillPolicy): each account is
-  walked once per run, ``posts_per_day`` x days / 10 chunks plus the last chunk that overshoots the window;
-- collection-day assets (profiles, sound details, post statistics) run once a day on their schedule;
-- the "about X" snapshots run weekly (their schedules), one snapshot per entity and week.
-What the API holds for a search is not known before asking: the search lines use the volumes below (the
-API's caps where it has them) and say so in their ``basis``; the user-posts and post-statistics lines follow
-``ensembledata.posts_per_day``.
+Two grounds, each line saying which it used:
+- **history** (``forecast.history``): what the instance recorded each partition spent. Posted-day assets (user
+  posts, comments) cost the mean of their recorded days per day, ± the range the recorded days' variation
+  gives (``ForecastLine.spread``); a live asset (profiles, sound details) its last run per run, post
+  statistics the recorded posts a day over ``refresh_days``; an "about X" asset each entity's last snapshot
+  per snapshot. What a search returns cannot be known before asking; what the same search cost last time can.
+- **the model**, where there is no history, following how the assets spend (``defs/ensembledata``) and the
+  assumed prices (``endpoints.ensembledata.PRICES``: a unit a call, a unit per 10 posts of user-posts depth,
+  two units per started block of 20 posts for the full searches; EnsembleData does not publish per-endpoint
+  prices): posted-day assets walk each account once per backfill (``posts_per_day`` x days / 10 chunks, plus
+  the chunk that overshoots the window); searches return the volumes below (the API's caps where it has
+  them), each line saying it assumed them.
+Live data cannot be backfilled: ``snapshots`` is how many runs of each live and "about X" asset the period
+holds (default 1, what a backfill plus one snapshot costs — as the Research forecast counts its live
+endpoints; the shipped schedules run the live assets daily and the "about X" ones weekly).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date
 
-from tiktok_assets.config import Monitoring
+from tiktok_assets.config import Monitoring, dynamic_keys
+from tiktok_assets.config.ensembledata import EnsembleDataSettings
 from tiktok_assets.endpoints import ensembledata as ed
-from tiktok_assets.endpoints.spec import Endpoint
+from tiktok_assets.endpoints.spec import Endpoint, PartitionKind
+from tiktok_assets.forecast.history import History
 from tiktok_assets.forecast.line import ForecastLine
 
 API = "ensembledata"
-# The posted-day assets backfill a range in one run (BackfillPolicy.single_run): one walk per account.
 # Volumes assumed where the API's answer cannot be known in advance (posts or items a snapshot returns).
 HASHTAG_POSTS = 5_000  # Hashtag Search stops at ~4-5k posts (reference): an upper bound
 RECENT_POSTS_PER_DAY = 100  # posts a day carrying a monitored hashtag, for Full Hashtag Search
@@ -37,6 +42,14 @@ COMMENT_PAGES = 3  # pages (of ≤30) per most-commented post; each replied-to c
 REPLY_PAGES = 10
 PAGE = {ed.HASHTAG_POSTS.path: 20, ed.KEYWORD_POSTS.path: 20, ed.USER_SEARCH.path: 10, ed.MUSIC_SEARCH.path: 20,
         ed.LIKED_POSTS.path: 30, ed.FOLLOWERS.path: 100, ed.FOLLOWINGS.path: 100, ed.MUSIC_POSTS.path: 20}  # fmt: skip
+ENTITIES = {PartitionKind.HASHTAG: "hashtags", PartitionKind.KEYWORD: "keywords",
+            PartitionKind.ACCOUNT: "accounts", PartitionKind.MUSIC: "music"}  # fmt: skip
+SPENT = "units_spent"  # the partition figures the history keeps
+ROWS = "dagster/row_count"
+
+
+def asset_name(endpoint: Endpoint) -> str:
+    return f"{API}/{endpoint.asset_name}"
 
 
 def _pages(items: int, per_page: int) -> int:
@@ -48,74 +61,129 @@ def _full_search(posts: int) -> int:
 
 
 def _line(endpoint: Endpoint, amount: float, basis: str) -> ForecastLine:
-    return ForecastLine(f"{API}/{endpoint.asset_name}", API, "units", int(math.ceil(amount)), basis)
+    return ForecastLine(asset_name(endpoint), API, "units", int(math.ceil(amount)), basis)
 
 
-def _weeks(start: date, end: date) -> int:
-    """Weekly snapshot runs (Mondays) in the window; at least one."""
-    first_monday = start + timedelta(days=(7 - start.weekday()) % 7)
-    return max(1, (end - first_monday).days // 7 + 1) if first_monday <= end else 1
-
-
-def forecast(monitoring: Monitoring, start: date, end: date) -> list[ForecastLine]:
-    """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``."""
-    s = monitoring.ensembledata
-    days = (end - start).days + 1
-    runs = [days]  # one run per backfill
-    weeks = _weeks(start, end)
-    accounts, hashtags, keywords = (
-        len(monitoring.accounts),
-        len(monitoring.hashtags),
-        len(monitoring.keywords),
+def _posted_day_model(
+    endpoint: Endpoint, s: EnsembleDataSettings, accounts: int, days: int
+) -> tuple[int, str]:
+    if endpoint is ed.USER_POSTS:
+        chunks = math.ceil(s.posts_per_day * days / 10) + 1
+        return accounts * chunks * ed.PRICES[endpoint.path], (
+            f"{accounts} accounts x one walk of {days} days: {s.posts_per_day:g} posts/day (assumed) / 10 a "
+            "chunk, +1 overshooting chunk per walk"
+        )
+    if not s.comments.enabled:
+        return 0, "comments are disabled in monitoring.yaml"
+    pages = COMMENT_PAGES + (REPLY_PAGES if s.comments.replies else 0)
+    return days * s.comments.max_videos_per_day * pages * ed.PRICES[endpoint.path], (
+        f"{days} days x {s.comments.max_videos_per_day} most-commented posts x {COMMENT_PAGES}"
+        f"{f' + {REPLY_PAGES} reply' if s.comments.replies else ''} pages (assumed)"
     )
-    price = ed.PRICES
-    chunks = sum(math.ceil(s.posts_per_day * n / 10) + 1 for n in runs)
-    comments = (COMMENT_PAGES + (REPLY_PAGES if s.comments.replies else 0)) * s.comments.max_videos_per_day
-    refreshed = (
-        accounts * s.posts_per_day * s.refresh_days
-    )  # posts in the lake a post_stats partition re-reads
-    recent = RECENT_POSTS_PER_DAY * s.hashtag_recent_days
 
-    def weekly(endpoint: Endpoint, per_run: int, what: str, entities: int) -> ForecastLine:
-        return _line(endpoint, per_run * price[endpoint.path] * entities * weeks,
-                     f"{entities} x {weeks} weekly snapshot(s) x {per_run * price[endpoint.path]} unit(s): {what}")  # fmt: skip
 
-    lines = [
-        _line(ed.USER_POSTS, accounts * chunks * price[ed.USER_POSTS.path],
-              f"{accounts} accounts x one walk of {days} days: {s.posts_per_day:g} posts/day / 10 "
-              "a chunk, +1 overshooting chunk per walk"),
-        _line(ed.COMMENTS, days * comments * price[ed.COMMENTS.path] if s.comments.enabled else 0,
-              f"{days} days x {s.comments.max_videos_per_day} most-commented posts x "
-              f"{COMMENT_PAGES}{f' + {REPLY_PAGES} reply' if s.comments.replies else ''} pages (assumed)"),
-        _line(ed.USER_INFO, days * accounts * price[ed.USER_INFO.path], f"{days} days x {accounts} accounts x 1 call"),
-        _line(ed.MUSIC_DETAILS, days * len(s.music) * price[ed.MUSIC_DETAILS.path],
-              f"{days} days x {len(s.music)} sounds x 1 call"),
-        _line(ed.POST_STATS, days * (math.ceil(refreshed / 100) + len(s.post_urls)) * price[ed.POST_STATS.path],
-              f"{days} days x (~{refreshed:g} posts of the last {s.refresh_days} days / 100 a call + "
-              f"{len(s.post_urls)} tracked URLs)"),
-        _line(ed.UNITS, 0, "free: /customer endpoints cost no units"),
-        weekly(ed.HASHTAG_POSTS, _pages(HASHTAG_POSTS, PAGE[ed.HASHTAG_POSTS.path]),
-               f"≤{HASHTAG_POSTS:,} posts (the API's cap) / 20 a page", hashtags),
-        weekly(ed.HASHTAG_RECENT_POSTS, _full_search(recent),
-               f"~{recent:,} posts ({RECENT_POSTS_PER_DAY}/day assumed x {s.hashtag_recent_days} days) / 20 a block",
-               hashtags),
-        weekly(ed.KEYWORD_POSTS, _pages(KEYWORD_POSTS, PAGE[ed.KEYWORD_POSTS.path]),
-               f"~{KEYWORD_POSTS:,} matching posts (assumed) / 20 a page", keywords),
-        weekly(ed.KEYWORD_FULL_POSTS, _full_search(KEYWORD_POSTS), f"~{KEYWORD_POSTS:,} posts (assumed) / 20 a block",
-               keywords),
-        weekly(ed.USER_SEARCH, _pages(SEARCH_RESULTS, PAGE[ed.USER_SEARCH.path]),
-               f"~{SEARCH_RESULTS} accounts (assumed) / 10 a page", keywords),
-        weekly(ed.MUSIC_SEARCH, _pages(SEARCH_RESULTS, PAGE[ed.MUSIC_SEARCH.path]),
-               f"~{SEARCH_RESULTS} sounds (assumed) / 20 a page", keywords),
-        weekly(ed.MUSIC_POSTS, _pages(MUSIC_POSTS, PAGE[ed.MUSIC_POSTS.path]),
-               f"~{MUSIC_POSTS:,} posts a sound (assumed) / 20 a page", len(s.music)),
-    ]  # fmt: skip
-    lookups = accounts - len(
-        s.sec_uids
-    )  # accounts without a secUid in monitoring.yaml: one tt/user/info each
-    for endpoint in (ed.LIKED_POSTS, ed.FOLLOWERS, ed.FOLLOWINGS):
+def _live_model(endpoint: Endpoint, m: Monitoring, history: History) -> tuple[int, str]:
+    """Units of one run of a collection-day asset."""
+    s, accounts = m.ensembledata, len(m.accounts)
+    if endpoint is ed.USER_INFO:
+        return accounts, f"{accounts} accounts x 1 call"
+    if endpoint is ed.MUSIC_DETAILS:
+        return len(s.music), f"{len(s.music)} sounds x 1 call"
+    # post_stats re-reads the lake's posts of the last refresh_days: the recorded days' posts, else assumed
+    recorded = history.mean(asset_name(ed.USER_POSTS), ROWS)
+    per_day, grounds = (recorded[0], "recorded") if recorded else (accounts * s.posts_per_day, "assumed")
+    refreshed = per_day * s.refresh_days
+    return math.ceil(refreshed / 100) + len(s.post_urls), (
+        f"~{refreshed:.0f} posts of the last {s.refresh_days} days ({per_day:.1f} a day, {grounds}) / 100 a call "
+        f"+ {len(s.post_urls)} tracked URLs"
+    )
+
+
+def _snapshot_model(endpoint: Endpoint, s: EnsembleDataSettings, entity: str) -> tuple[int, str]:
+    """Units of one snapshot of one entity (an account, hashtag, keyword or sound)."""
+    price = ed.PRICES[endpoint.path]
+    if endpoint.partition is PartitionKind.ACCOUNT:
+        lookup = 0 if entity in s.sec_uids else 1  # no secUid in monitoring.yaml: one tt/user/info first
         pages = _pages(LIST_ITEMS, PAGE[endpoint.path])
-        lines.append(_line(endpoint, (pages * accounts + lookups) * weeks * price[endpoint.path],
-                           f"{accounts} accounts x {weeks} weekly snapshot(s) x {pages} page(s) of ~{LIST_ITEMS} "
-                           f"items (assumed), + {lookups} secUid lookup(s) a week"))  # fmt: skip
+        return pages * price + lookup, f"{pages} page(s) of ~{LIST_ITEMS} items (assumed) + secUid lookups"
+    if endpoint is ed.HASHTAG_RECENT_POSTS:
+        recent = RECENT_POSTS_PER_DAY * s.hashtag_recent_days
+        return _full_search(
+            recent
+        ) * price, f"~{recent:,} posts ({RECENT_POSTS_PER_DAY}/day assumed) / 20 a block"
+    if endpoint is ed.KEYWORD_FULL_POSTS:
+        return _full_search(KEYWORD_POSTS) * price, f"~{KEYWORD_POSTS:,} posts (assumed) / 20 a block"
+    volume = {ed.HASHTAG_POSTS.path: (HASHTAG_POSTS, "posts (the API's cap)"),
+              ed.KEYWORD_POSTS.path: (KEYWORD_POSTS, "matching posts (assumed)"),
+              ed.USER_SEARCH.path: (SEARCH_RESULTS, "accounts (assumed)"),
+              ed.MUSIC_SEARCH.path: (SEARCH_RESULTS, "sounds (assumed)"),
+              ed.MUSIC_POSTS.path: (MUSIC_POSTS, "posts a sound (assumed)")}[endpoint.path]  # fmt: skip
+    pages = _pages(volume[0], PAGE[endpoint.path])
+    return pages * price, f"~{volume[0]:,} {volume[1]} / {PAGE[endpoint.path]} a page"
+
+
+def _posted_day(endpoint: Endpoint, m: Monitoring, days: int, history: History) -> ForecastLine:
+    asset = asset_name(endpoint)
+    recorded = history.mean(asset, SPENT)
+    if recorded:
+        per_day, n = recorded
+        spread = history.spread(asset, SPENT, days)
+        return ForecastLine(asset, API, "units", math.ceil(per_day * days),
+                            f"{days} days x {per_day:.2f} units a day, the mean of {n} recorded day(s)", spread=spread)  # fmt: skip
+    amount, basis = _posted_day_model(endpoint, m.ensembledata, len(m.accounts), days)
+    return _line(endpoint, amount, basis)
+
+
+def _live(endpoint: Endpoint, m: Monitoring, snapshots: int, history: History) -> ForecastLine:
+    recorded = history.latest(asset_name(endpoint), SPENT)
+    if recorded and endpoint is not ed.POST_STATS:  # post_stats follows the lake's recent posts instead
+        key, units = recorded
+        return _line(
+            endpoint,
+            units * snapshots,
+            f"{snapshots} run(s) x {units} units, what its last run ({key}) spent",
+        )
+    units, basis = _live_model(endpoint, m, history)
+    return _line(endpoint, units * snapshots, f"{snapshots} run(s) x {units} units: {basis}")
+
+
+def _snapshots(
+    endpoint: Endpoint, m: Monitoring, snapshots: int, history: History, keys: Mapping[str, tuple[str, ...]]
+) -> ForecastLine:
+    entities = keys[ENTITIES[endpoint.partition]]
+    recorded = history.partitions(asset_name(endpoint), SPENT)
+    per_snapshot, modelled, basis = 0, 0, ""
+    for entity in entities:
+        if entity in recorded:
+            per_snapshot += recorded[entity]
+        else:
+            units, basis = _snapshot_model(endpoint, m.ensembledata, entity)
+            per_snapshot, modelled = per_snapshot + units, modelled + 1
+    known = len(entities) - modelled
+    grounds = ", ".join(
+        part for part in (f"{known} from their last snapshot" if known else "",
+                          f"{modelled} modelled: {basis}" if modelled else "") if part
+    )  # fmt: skip
+    what = ENTITIES[endpoint.partition]
+    return _line(endpoint, per_snapshot * snapshots,
+                 f"{snapshots} snapshot(s) x {len(entities)} {what} = {per_snapshot} units each time ({grounds})")  # fmt: skip
+
+
+def forecast(
+    monitoring: Monitoring, start: date, end: date, *, snapshots: int = 1, history: History | None = None
+) -> list[ForecastLine]:
+    """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``."""
+    days = (end - start).days + 1
+    history = history or History()
+    keys = dynamic_keys(monitoring)
+    lines = []
+    for endpoint in ed.ENDPOINTS:
+        if endpoint is ed.UNITS:
+            lines.append(_line(endpoint, 0, "free: /customer endpoints cost no units"))
+        elif endpoint.partition is PartitionKind.DAY:
+            lines.append(_posted_day(endpoint, monitoring, days, history))
+        elif endpoint.partition is PartitionKind.COLLECTION_DAY:
+            lines.append(_live(endpoint, monitoring, snapshots, history))
+        else:
+            lines.append(_snapshots(endpoint, monitoring, snapshots, history, keys))
     return lines

@@ -13,3 +13,6 @@ class ForecastLine:
     amount: int
     basis: str  # how the figure was estimated, in one line
     bucket: str = ""  # the API's quota bucket it draws on ("video", "follow"…), if the API has several
+    # ± this much is the ~95% range the recorded days' day-to-day variation gives (``forecast.history``);
+    # 0 when the figure is a count of what will be asked, or an assumption.
+    spread: int = 0

@@ -1,11 +1,15 @@
 """What the named VCE queries will spend over a window, before it runs.
 
 Each query runs one task per UTC day, and a task returns at most its ``limit`` records; the VCE counts the
-records a task returns, so a window costs at most ``days × limit`` records (the real spend is the matches,
-which only the task knows). That bound is also what the assets reserve against the test stage's 5,000
-records a day before creating a task, so the figure says how many days of the test stage a window needs.
-Requests are the RQS calls: at least a create, a status poll and a result read per task (more polls while a
-task runs; an execution-stage day whose result reaches the limit is split and asked again).
+records a task returns. Two grounds, each line saying which it used:
+- **history** (``forecast.history``): the instance's record of each stored day's task (``task_records``,
+  ``task_requests``). A window costs the mean of the recorded days per day (never above the limit), ± the
+  range the recorded days' variation gives (``ForecastLine.spread``): how many videos a query matches is only
+  known by asking, but a query's daily matches vary as earlier days showed.
+- **the bound**, with no history: ``days × limit`` records — also what the assets reserve against the test
+  stage's 5,000 records a day before creating a task, so the figure says how many days of the test stage a
+  window needs at most — and at least a create, a status poll and a result read per task (more polls while a
+  task runs; an execution-stage day whose result reaches the limit is split and asked again).
 """
 
 from __future__ import annotations
@@ -13,33 +17,50 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from tiktok_assets.config import Monitoring
+from tiktok_assets.config import Monitoring, VceQuery
 from tiktok_assets.endpoints.vce import STAGES
+from tiktok_assets.forecast.history import History
 from tiktok_assets.forecast.line import ForecastLine
 
 API = "vce"
 MIN_CALLS_PER_TASK = 3  # create_query_task, check_query_task_status (Completed), get_query_task_result
 
 
-def forecast(monitoring: Monitoring, start: date, end: date) -> list[ForecastLine]:
-    """Per named VCE query: records (an upper bound) and RQS requests (a lower bound) for ``start..end``."""
+def asset_name(query: VceQuery) -> str:
+    return f"{API}/{query.name}"
+
+
+def forecast(
+    monitoring: Monitoring, start: date, end: date, *, history: History | None = None
+) -> list[ForecastLine]:
+    """Per named VCE query: records and RQS requests for ``start..end``, from history or bounded."""
     days = (end - start).days + 1
     if days <= 0:
         return []
+    history = history or History()
     lines: list[ForecastLine] = []
     for query in monitoring.vce_queries:
-        stage = STAGES[query.stage]
-        asset = f"vce/{query.name}"
-        records = days * query.spec.limit
-        basis = f"at most {query.spec.limit:,} records × {days} daily tasks ({stage.name} stage"
+        asset, stage = asset_name(query), STAGES[query.stage]
+        recorded, spread = history.mean(asset, "task_records"), history.spread(asset, "task_records", days)
+        if recorded:
+            per_day, n = min(recorded[0], query.spec.limit), recorded[1]
+            records = math.ceil(per_day * days)
+            basis = f"{days} days x {per_day:,.1f} records a day, the mean of {n} recorded day(s) ({stage.name} stage"
+        else:
+            records = days * query.spec.limit
+            basis = f"at most {query.spec.limit:,} records × {days} daily tasks ({stage.name} stage"
         if stage.daily_records:
             need = math.ceil(records / stage.daily_records)
             basis += f": {stage.daily_records:,} records a day, so up to {need} day(s) of its allowance"
-        lines.append(ForecastLine(asset, API, "records", records, basis + ")"))
         lines.append(
-            ForecastLine(
-                asset, API, "requests", days * MIN_CALLS_PER_TASK,
-                f"≥ {MIN_CALLS_PER_TASK} RQS calls × {days} tasks (create, status, result; more polls while running)",
-            )
-        )  # fmt: skip
+            ForecastLine(asset, API, "records", records, basis + ")", spread=spread if recorded else 0)
+        )
+        calls = history.mean(asset, "task_requests")
+        if calls:
+            lines.append(ForecastLine(asset, API, "requests", math.ceil(calls[0] * days),
+                                      f"{days} tasks x {calls[0]:.2f} RQS calls, the mean of {calls[1]} recorded task day(s)"))  # fmt: skip
+        else:
+            lines.append(ForecastLine(asset, API, "requests", days * MIN_CALLS_PER_TASK,
+                                      f"≥ {MIN_CALLS_PER_TASK} RQS calls × {days} tasks (create, status, result; "
+                                      "more polls while running)"))  # fmt: skip
     return lines

@@ -1,0 +1,168 @@
+"""`tiktok-assets plan` from what the instance recorded: the shipped monitoring.yaml's EnsembleData and VCE
+assets are collected for 15 days (2026-05-14..28, one snapshot of every live and "about X" asset), the next 15
+days are forecast from the instance's per-partition spend, then collected, and the forecast is held against
+what that second collection spent — per asset (its partitions' recorded spend, itself equal to the booked
+units) and in total as the sandbox counts it (units charged; VCE records and RQS calls).
+
+A figure that is a count of what will be asked (snapshots, live runs, RQS calls per task) holds within 10%.
+A figure that depends on what each day holds (posts, comments, a query's daily matches) is the recorded
+days' mean and carries the ± range their variation gives: the spend falls inside it."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from ed_support import NOW, materialize_all, resources_for
+
+from tests.vce.support import resources as vce_resources
+from tiktok_assets.cli import main
+from tiktok_assets.config import Monitoring, load_monitoring
+from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
+from tiktok_assets.endpoints import ensembledata as ed
+from tiktok_assets.forecast import ensembledata as ed_forecast
+from tiktok_assets.forecast import history
+from tiktok_assets.forecast import vce as vce_forecast
+from tiktok_assets.forecast.line import ForecastLine
+from tiktok_assets.sandbox.testing import running_sandbox
+
+RECORDED = ("2026-05-14", "2026-05-28")
+PLANNED = ("2026-05-29", "2026-06-12")
+FIGURE = {"units": "units_spent", "records": "task_records", "requests": "task_requests"}
+PER_DAY = {"ensembledata/user_posts", "ensembledata/comments"}  # and every VCE query's records
+
+
+@dataclass
+class Planned:
+    monitoring: Monitoring
+    lines: list[ForecastLine]
+    spent: dict[tuple[str, str], int]  # (asset, unit) → what the planned collection recorded
+    counted: dict[str, int]  # what the sandbox counted during the planned collection
+    home: Path
+
+
+def _assets(monitoring: Monitoring) -> list[str]:
+    return [ed_forecast.asset_name(e) for e in ed.ENDPOINTS] + [
+        vce_forecast.asset_name(q) for q in monitoring.vce_queries
+    ]
+
+
+def _counted(stats: dict) -> dict[str, int]:
+    vce_requests = sum(sum(s.values()) for k, s in stats["requests"].items() if k.startswith("vce"))
+    vce_records = sum(n for k, n in stats["records"].items() if k.startswith("vce"))
+    return {"units": stats["units_total"], "vce_records": vce_records, "vce_requests": vce_requests}
+
+
+def _per_day(line: ForecastLine) -> bool:
+    return line.asset in PER_DAY or (line.api == "vce" and line.unit == "records")
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
+    tmp = tmp_path_factory.mktemp("plan-history")
+    home = tmp / "dagster_home"
+    home.mkdir()
+    monitoring = load_monitoring()  # the shipped file
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        vce = vce_assets(monitoring)
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        running_sandbox(now=NOW, per_minute=1_000_000) as sandbox,
+        dg.DagsterInstance.local_temp(str(home)) as instance,
+    ):
+        mp.setenv("TIKTOK_CLOCK_NOW", NOW)  # the assets' clock = the sandbox's
+        resources = {**resources_for(sandbox, tmp), **vce_resources(sandbox, tmp)}
+
+        def collect(first: str, last: str) -> None:
+            assert all(r.success for r in materialize_all(monitoring, resources, instance, first, last))
+            tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+            assert dg.materialize(vce, instance=instance, resources=resources, tags=tags).success
+
+        collect(*RECORDED)
+        recorded = history.from_home(home, _assets(monitoring))  # as the CLI reads it: from the home folder
+        assert recorded is not None
+        first, last = (date.fromisoformat(d) for d in PLANNED)
+        lines = ed_forecast.forecast(monitoring, first, last, history=recorded)
+        lines += vce_forecast.forecast(monitoring, first, last, history=recorded)
+        before = _counted(sandbox.stats())
+        collect(*PLANNED)
+        after = _counted(sandbox.stats())
+        now_recorded = history.from_instance(instance, _assets(monitoring))
+        spent = {}
+        for line in lines:
+            parts = now_recorded.partitions(line.asset, FIGURE[line.unit])
+            if line.asset in PER_DAY or line.api == "vce":  # day partitions: the planned days'
+                parts = {k: v for k, v in parts.items() if PLANNED[0] <= k <= PLANNED[1]}
+            spent[(line.asset, line.unit)] = sum(parts.values())
+        counted = {k: after[k] - before[k] for k in after}
+        yield Planned(monitoring, lines, spent, counted, home)
+
+
+def test_every_line_rests_on_the_recorded_spend(planned: Planned) -> None:
+    assert {line.asset for line in planned.lines} == set(_assets(planned.monitoring))
+    for line in planned.lines:
+        if line.asset != "ensembledata/units":  # free: nothing to learn
+            assert "recorded" in line.basis or "last snapshot" in line.basis or "last run" in line.basis, line
+        assert "assumed" not in line.basis and "at most" not in line.basis, line
+    # The same forecast without history is the model's (what the old planner printed): far off.
+    first, last = (date.fromisoformat(d) for d in PLANNED)
+    modelled = sum(line.amount for line in ed_forecast.forecast(planned.monitoring, first, last))
+    assert modelled > 3 * planned.counted["units"]
+
+
+def test_counted_lines_hold_within_10_percent(planned: Planned) -> None:
+    counts = [line for line in planned.lines if not _per_day(line)]
+    assert all(line.spread == 0 for line in counts)  # what will be asked is known: no range
+    for line in counts:
+        spent = planned.spent[(line.asset, line.unit)]
+        assert abs(line.amount - spent) <= 0.1 * spent, (line.asset, line.unit, line.amount, spent)
+
+
+def test_per_day_lines_fall_in_their_stated_range(planned: Planned) -> None:
+    per_day = [line for line in planned.lines if _per_day(line)]
+    assert len(per_day) == 2 + len(planned.monitoring.vce_queries)
+    for line in per_day:
+        spent = planned.spent[(line.asset, line.unit)]
+        assert 0 < line.spread < line.amount, line  # a range narrower than the figure itself
+        assert abs(line.amount - spent) <= line.spread, (line.asset, line.amount, line.spread, spent)
+
+
+def test_totals_against_what_the_sandbox_counted(planned: Planned) -> None:
+    units = [line for line in planned.lines if line.unit == "units"]
+    assert sum(planned.spent[(line.asset, "units")] for line in units) == planned.counted["units"]
+    forecast = sum(line.amount for line in units)
+    assert abs(forecast - planned.counted["units"]) <= 0.1 * planned.counted["units"]
+    calls = sum(line.amount for line in planned.lines if line.api == "vce" and line.unit == "requests")
+    assert abs(calls - planned.counted["vce_requests"]) <= 0.1 * planned.counted["vce_requests"]
+    records = [line for line in planned.lines if line.api == "vce" and line.unit == "records"]
+    assert sum(planned.spent[(line.asset, "records")] for line in records) == planned.counted["vce_records"]
+    combined = math.sqrt(sum(line.spread**2 for line in records))  # independent queries
+    assert abs(sum(line.amount for line in records) - planned.counted["vce_records"]) <= combined
+
+
+def test_plan_cli_reads_the_instance_and_prints_the_range(
+    planned: Planned, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["plan", "--start", PLANNED[0], "--end", PLANNED[1], "--lake", str(tmp_path / "empty")]
+    assert main([*args, "--dagster-home", str(planned.home)]) == 0
+    out = capsys.readouterr().out
+    assert "recorded partition(s)" in out.splitlines()[0]
+    rows = [row.split() for row in out.splitlines() if row.startswith(("ensembledata/", "vce/"))]
+    printed = {(r[0], r[3]): int(r[2].replace(",", "")) for r in rows}  # asset api amount unit (no bucket)
+    now_recorded = history.from_home(planned.home, _assets(planned.monitoring))  # both windows by now
+    first, last = (date.fromisoformat(d) for d in PLANNED)
+    expected = ed_forecast.forecast(planned.monitoring, first, last, history=now_recorded)
+    expected += vce_forecast.forecast(planned.monitoring, first, last, history=now_recorded)
+    assert printed == {(line.asset, line.unit): line.amount for line in expected}
+    for line in (line for line in expected if line.spread):
+        assert any(r[0] == line.asset and f"±{line.spread:,}:" in r for r in rows), line
+    assert main([*args, "--dagster-home", str(tmp_path / "no-instance")]) == 0
+    out = capsys.readouterr().out
+    assert "instance: no history" in out and not (tmp_path / "no-instance").exists()

@@ -1,0 +1,96 @@
+"""What earlier runs spent, partition by partition, as the Dagster instance recorded it.
+
+Each materialization of an EnsembleData or VCE partition carries that partition's own spend (``units_spent``;
+``task_records`` / ``task_requests`` for a VCE day's task; ``collect.metadata.finish``), so the instance is
+the exact record of what a day, a run of a live asset or an entity's snapshot cost — pages that brought no
+stored row included, which the lake cannot show. The forecasts (``forecast.ensembledata``, ``forecast.vce``)
+use it before their models: what a search returns, or how many videos a VCE query matches, cannot be known
+before asking, but what the same asking cost last time can.
+
+Only the newest materialization of each partition counts (a re-run replaces the data it describes), and at
+most ``NEWEST`` materializations are read per asset (a year of daily partitions and more).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+NEWEST = 1_000
+FIGURES = ("units_spent", "task_records", "task_requests", "dagster/row_count")
+
+
+@dataclass
+class History:
+    """``spent[asset][partition key][figure]``, ``asset`` as ``"source/name"``."""
+
+    spent: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def partitions(self, asset: str, figure: str) -> dict[str, int]:
+        """partition key → ``figure`` for the asset's partitions that recorded it."""
+        return {key: f[figure] for key, f in self.spent.get(asset, {}).items() if figure in f}
+
+    def mean(self, asset: str, figure: str) -> tuple[float, int] | None:
+        """The mean of ``figure`` over the asset's recorded partitions, and how many there were."""
+        values = list(self.partitions(asset, figure).values())
+        return (sum(values) / len(values), len(values)) if values else None
+
+    def spread(self, asset: str, figure: str, days: int) -> int:
+        """Half the ~95% range of the sum of ``figure`` over ``days`` new partitions, forecast as ``days`` x the
+        mean: the days' own variation (s√days) and the mean's uncertainty (s·days/√n), s the recorded days'
+        standard deviation. 0 with fewer than two recorded partitions (no variation is known)."""
+        values = list(self.partitions(asset, figure).values())
+        n = len(values)
+        if n < 2:
+            return 0
+        mean = sum(values) / n
+        s = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+        return math.ceil(2 * s * math.sqrt(days * (1 + days / n)))
+
+    def latest(self, asset: str, figure: str) -> tuple[str, int] | None:
+        """The newest partition key's ``figure`` (time-partitioned keys sort by date)."""
+        values = self.partitions(asset, figure)
+        return (key := max(values), values[key]) if values else None
+
+    @property
+    def partition_count(self) -> int:
+        return sum(len(parts) for parts in self.spent.values())
+
+
+def from_instance(instance: dg.DagsterInstance, assets: Iterable[str]) -> History:
+    """The newest recorded spend of every partition of ``assets`` (``"source/name"``)."""
+    history = History()
+    for asset in assets:
+        records = instance.fetch_materializations(dg.AssetKey(asset.split("/")), limit=NEWEST).records
+        parts: dict[str, dict[str, int]] = {}
+        for record in records:  # newest first
+            materialization = record.asset_materialization
+            if materialization is None or materialization.partition is None:
+                continue
+            figures = _figures(materialization.metadata)
+            if figures and materialization.partition not in parts:
+                parts[materialization.partition] = figures
+        if parts:
+            history.spent[asset] = parts
+    return history
+
+
+def _figures(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int]:
+    out = {}
+    for name in FIGURES:
+        value = getattr(metadata.get(name), "value", None)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[name] = int(value)
+    return out
+
+
+def from_home(home: Path, assets: Iterable[str]) -> History | None:
+    """The history of the instance at ``home`` (a ``DAGSTER_HOME``); None when no instance is there."""
+    if not (home / "dagster.yaml").exists() and not (home / "history").is_dir():
+        return None
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        return from_instance(instance, assets)
