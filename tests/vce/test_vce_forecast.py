@@ -38,16 +38,19 @@ def test_a_window_beyond_a_days_allowance_says_so_and_an_empty_window_costs_noth
     assert forecast(m, date(2026, 6, 2), date(2026, 6, 1)) == []
 
 
-def test_recorded_days_replace_the_bound_never_above_the_limit() -> None:
+def test_recorded_days_replace_the_bound() -> None:
     m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
-    quiet, busy = m.vce_queries[0], m.vce_queries[1]
+    sampled = next(q for q in m.vce_queries if q.stage == "test")
+    first_matches = next(q for q in m.vce_queries if q.stage == "execution")
     days = {f"2026-05-{d:02d}": d for d in (10, 11, 12)}
     recorded = History(
         {
-            f"vce/{quiet.name}": {
+            f"vce/{first_matches.name}": {
                 k: {"task_records": 10 + 2 * (d - 10), "task_requests": 5} for k, d in days.items()
             },
-            f"vce/{busy.name}": {k: {"task_records": 10 * busy.spec.limit, "task_requests": 7} for k in days},
+            f"vce/{sampled.name}": {
+                k: {"task_records": 3 * sampled.spec.limit, "task_requests": 7} for k in days
+            },
         }
     )
     by = {
@@ -55,12 +58,20 @@ def test_recorded_days_replace_the_bound_never_above_the_limit() -> None:
         for line in forecast(m, date(2026, 6, 1), date(2026, 6, 2), history=recorded)
     }
     # mean 12 a day, s.d. 2 over 3 days: 2 x 2 x sqrt(2 x (1 + 2/3)) = 7.3 -> ±8
-    assert (by[(f"vce/{quiet.name}", "records")].amount, by[(f"vce/{quiet.name}", "records")].spread) == (
-        24,
-        8,
-    )
-    assert by[(f"vce/{quiet.name}", "requests")].amount == 10
+    line = by[(f"vce/{first_matches.name}", "records")]
+    assert (line.amount, line.spread) == (24, 8)
+    assert by[(f"vce/{first_matches.name}", "requests")].amount == 10
     assert (
-        by[(f"vce/{busy.name}", "records")].amount == 2 * busy.spec.limit
-    )  # a task returns at most its limit
+        by[(f"vce/{sampled.name}", "records")].amount == 2 * sampled.spec.limit
+    )  # a sample stops at its limit
     assert all("recorded" in line.basis for line in by.values())
+
+
+def test_an_execution_stage_day_split_at_its_limit_may_exceed_it() -> None:
+    m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
+    query = next(q for q in m.vce_queries if q.stage == "execution")
+    recorded = History({f"vce/{query.name}": {"2026-05-10": {"task_records": 3 * query.spec.limit}}})
+    lines = forecast(m, date(2026, 6, 1), date(2026, 6, 1), history=recorded)
+    assert next(
+        line for line in lines if line.asset == f"vce/{query.name}" and line.unit == "records"
+    ).amount == (3 * query.spec.limit)

@@ -9,8 +9,8 @@ and how many days of quota that is. Each line says what its figure rests on:
 - otherwise stated defaults (``--videos-per-day`` replaces the video default);
 - for EnsembleData and VCE, the Dagster instance (``--dagster-home``): what each partition of theirs recorded it
   spent (``forecast.history``); a per-day figure comes with the ± range its recorded days' variation gives.
-Live data (profiles, account lists) cannot be backfilled: ``--snapshots`` is how many runs of it the period
-holds (default 1). Without ``--config`` it plans the monitoring file in effect, or the ad-hoc lists given.
+Live data (profiles, account lists, "about X" searches) cannot be backfilled: ``--snapshots`` is how many runs
+of it the period holds (default 1). Without ``--config`` it plans the monitoring file in effect, or the ad-hoc lists given.
 """
 
 from __future__ import annotations
@@ -177,17 +177,21 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
 
 
 def _history(args: argparse.Namespace, monitoring: Any) -> Any:
-    """What the instance recorded EnsembleData and VCE partitions spent; None without an instance."""
+    """What the instance recorded the partitions the EnsembleData and VCE forecasts read spent; None without
+    an instance, or when it cannot be read (said, and the forecasts use their models)."""
     from pathlib import Path
 
     from tiktok_assets.cli.instance import collection_place
-    from tiktok_assets.endpoints.ensembledata import ENDPOINTS
     from tiktok_assets.forecast import ensembledata, history, vce
 
     home = Path(args.dagster_home) if args.dagster_home else collection_place().home
-    assets = [ensembledata.asset_name(e) for e in ENDPOINTS]
-    assets += [vce.asset_name(q) for q in monitoring.vce_queries]
-    return history.from_home(home, assets)
+    assets = ensembledata.history_assets(monitoring) + vce.history_assets(monitoring)
+    try:
+        return history.from_home(home, assets)
+    except Exception as exc:  # noqa: BLE001 — a broken or unreachable instance must not stop the plan
+        # The type only: a storage error may quote its connection URL, password included.
+        print(f"plan: the instance at {home} could not be read ({type(exc).__name__}); no history is used")
+        return None
 
 
 def _evidence_note(evidence: Any) -> str:

@@ -4,8 +4,10 @@ Two grounds, each line saying which it used:
 - **history** (``forecast.history``): what the instance recorded each partition spent. Posted-day assets (user
   posts, comments) cost the mean of their recorded days per day, ± the range the recorded days' variation
   gives (``ForecastLine.spread``); a live asset (profiles, sound details) its last run per run, post
-  statistics the recorded posts a day over ``refresh_days``; an "about X" asset each entity's last snapshot
-  per snapshot. What a search returns cannot be known before asking; what the same search cost last time can.
+  statistics the recorded posts a day (EnsembleData's or the Research videos', the larger) over
+  ``refresh_days``; an "about X" asset each entity's last snapshot per snapshot. The days are averaged as
+  recorded: a backfill walks each account once for its whole range, a daily run once a day, so a history of
+  daily runs forecasts a backfill's user posts high (and the other way round). What a search returns cannot be known before asking; what the same search cost last time can.
 - **the model**, where there is no history, following how the assets spend (``defs/ensembledata``) and the
   assumed prices (``endpoints.ensembledata.PRICES``: a unit a call, a unit per 10 posts of user-posts depth,
   two units per started block of 20 posts for the full searches; EnsembleData does not publish per-endpoint
@@ -52,6 +54,16 @@ def asset_name(endpoint: Endpoint) -> str:
     return f"{API}/{endpoint.asset_name}"
 
 
+def research_videos(monitoring: Monitoring) -> list[str]:
+    """The Research video assets: post statistics re-read their videos too."""
+    return [f"research/videos_{q.name}" for q in monitoring.queries]
+
+
+def history_assets(monitoring: Monitoring) -> list[str]:
+    """The assets whose recorded figures this forecast reads (``forecast.history``)."""
+    return [asset_name(e) for e in ed.ENDPOINTS] + research_videos(monitoring)
+
+
 def _pages(items: int, per_page: int) -> int:
     return max(1, math.ceil(items / per_page))
 
@@ -89,9 +101,12 @@ def _live_model(endpoint: Endpoint, m: Monitoring, history: History) -> tuple[in
         return accounts, f"{accounts} accounts x 1 call"
     if endpoint is ed.MUSIC_DETAILS:
         return len(s.music), f"{len(s.music)} sounds x 1 call"
-    # post_stats re-reads the lake's posts of the last refresh_days: the recorded days' posts, else assumed
-    recorded = history.mean(asset_name(ed.USER_POSTS), ROWS)
-    per_day, grounds = (recorded[0], "recorded") if recorded else (accounts * s.posts_per_day, "assumed")
+    # post_stats re-reads the posts of the last refresh_days either source stored (they overlap: the larger of
+    # the two sources' recorded posts a day), else assumed
+    ed_posts = history.mean(asset_name(ed.USER_POSTS), ROWS)
+    research = [history.mean(a, ROWS) for a in research_videos(m)]
+    recorded = max((ed_posts or (0.0, 0))[0], sum(r[0] for r in research if r))
+    per_day, grounds = (recorded, "recorded") if recorded else (accounts * s.posts_per_day, "assumed")
     refreshed = per_day * s.refresh_days
     return math.ceil(refreshed / 100) + len(s.post_urls), (
         f"~{refreshed:.0f} posts of the last {s.refresh_days} days ({per_day:.1f} a day, {grounds}) / 100 a call "

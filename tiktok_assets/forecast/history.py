@@ -7,8 +7,9 @@ stored row included, which the lake cannot show. The forecasts (``forecast.ensem
 use it before their models: what a search returns, or how many videos a VCE query matches, cannot be known
 before asking, but what the same asking cost last time can.
 
-Only the newest materialization of each partition counts (a re-run replaces the data it describes), and at
-most ``NEWEST`` materializations are read per asset (a year of daily partitions and more).
+Only the newest materialization of each partition counts (a re-run replaces the data it describes); at most
+``PAGE`` x ``PAGES`` materializations are read per asset, newest first (a thousand accounts snapshotted
+weekly for a year fit).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
-NEWEST = 1_000
+PAGE, PAGES = 1_000, 60
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage")  # a dagster.yaml naming a database
 FIGURES = ("units_spent", "task_records", "task_requests", "dagster/row_count")
 
 
@@ -65,15 +68,20 @@ def from_instance(instance: dg.DagsterInstance, assets: Iterable[str]) -> Histor
     """The newest recorded spend of every partition of ``assets`` (``"source/name"``)."""
     history = History()
     for asset in assets:
-        records = instance.fetch_materializations(dg.AssetKey(asset.split("/")), limit=NEWEST).records
         parts: dict[str, dict[str, int]] = {}
-        for record in records:  # newest first
-            materialization = record.asset_materialization
-            if materialization is None or materialization.partition is None:
-                continue
-            figures = _figures(materialization.metadata)
-            if figures and materialization.partition not in parts:
-                parts[materialization.partition] = figures
+        cursor = None
+        for _ in range(PAGES):
+            result = instance.fetch_materializations(dg.AssetKey(asset.split("/")), limit=PAGE, cursor=cursor)
+            for record in result.records:  # newest first
+                materialization = record.asset_materialization
+                if materialization is None or materialization.partition is None:
+                    continue
+                figures = _figures(materialization.metadata)
+                if figures and materialization.partition not in parts:
+                    parts[materialization.partition] = figures
+            if not result.has_more:
+                break
+            cursor = result.cursor
         if parts:
             history.spent[asset] = parts
     return history
@@ -89,8 +97,17 @@ def _figures(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int]:
 
 
 def from_home(home: Path, assets: Iterable[str]) -> History | None:
-    """The history of the instance at ``home`` (a ``DAGSTER_HOME``); None when no instance is there."""
-    if not (home / "dagster.yaml").exists() and not (home / "history").is_dir():
+    """The history of the instance at ``home`` (a ``DAGSTER_HOME``). None, creating nothing, when no instance
+    has stored anything there: no SQLite run database and no dagster.yaml naming a database (PostgreSQL)."""
+    if not (home / "history" / "runs.db").exists() and not _names_storage(home / "dagster.yaml"):
         return None
     with dg.DagsterInstance.from_config(str(home)) as instance:
         return from_instance(instance, assets)
+
+
+def _names_storage(config: Path) -> bool:
+    try:
+        loaded = yaml.safe_load(config.read_text()) if config.exists() else None
+    except yaml.YAMLError:
+        return True  # let Dagster say what is wrong with it
+    return isinstance(loaded, dict) and any(key in loaded for key in STORAGE_KEYS)

@@ -3,7 +3,7 @@
 Each query runs one task per UTC day, and a task returns at most its ``limit`` records; the VCE counts the
 records a task returns. Two grounds, each line saying which it used:
 - **history** (``forecast.history``): the instance's record of each stored day's task (``task_records``,
-  ``task_requests``). A window costs the mean of the recorded days per day (never above the limit), ± the
+  ``task_requests``). A window costs the mean of the recorded days per day, ± the
   range the recorded days' variation gives (``ForecastLine.spread``): how many videos a query matches is only
   known by asking, but a query's daily matches vary as earlier days showed.
 - **the bound**, with no history: ``days × limit`` records — also what the assets reserve against the test
@@ -30,6 +30,11 @@ def asset_name(query: VceQuery) -> str:
     return f"{API}/{query.name}"
 
 
+def history_assets(monitoring: Monitoring) -> list[str]:
+    """The assets whose recorded figures this forecast reads (``forecast.history``)."""
+    return [asset_name(q) for q in monitoring.vce_queries]
+
+
 def forecast(
     monitoring: Monitoring, start: date, end: date, *, history: History | None = None
 ) -> list[ForecastLine]:
@@ -43,7 +48,10 @@ def forecast(
         asset, stage = asset_name(query), STAGES[query.stage]
         recorded, spread = history.mean(asset, "task_records"), history.spread(asset, "task_records", days)
         if recorded:
-            per_day, n = min(recorded[0], query.spec.limit), recorded[1]
+            # A test-stage task returns at most its limit (a sample); an execution-stage day at its limit is
+            # split and asked again, so its records may exceed the limit.
+            per_day = min(recorded[0], query.spec.limit) if stage.sampled else recorded[0]
+            n = recorded[1]
             records = math.ceil(per_day * days)
             basis = f"{days} days x {per_day:,.1f} records a day, the mean of {n} recorded day(s) ({stage.name} stage"
         else:
