@@ -12,9 +12,10 @@ Three tables, each with its baseline measured in the same run:
    ``BackfillPolicy.multi_run(30)``) and one run (``single_run``). dbt invocations are counted from dbt's own
    ``invocation_id`` on every materialization.
 3. **staging**: a full build of the two staging models over a lake of 30 and of 365 days (~7–10-row daily
-   files, two queries + comments: 3 files a day), by the dbt CLI as the step calls it. ``wall`` is the
-   invocation; ``sql`` is dbt's own timing of the two models (run_results.json), i.e. the staging work
-   without dbt's startup; ``scan`` is DuckDB alone reading the videos glob, with and without ``union_by_name``.
+   files, two queries + comments: 3 files a day), by the dbt CLI as the step calls it, first over the daily
+   files, then after ``lake.compaction`` copied every complete month (what ``maintenance/lake_compaction`` does).
+   ``wall`` is the invocation; ``sql`` is dbt's own timing of the two models (run_results.json), i.e. the
+   staging work without dbt's startup; ``files read`` what a full scan opens.
 
 Run: .venv/bin/python benchmarks/dbt_backfill.py [--days 90] [--per-day 4] [--repeat 3]
 """
@@ -26,6 +27,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -174,6 +176,7 @@ def dbt_build(data: Path) -> tuple[float, float]:
     target = data / "target"
     dbt_vars = {"lake_dir": str(data / "lake"), "duckdb_path": str(data / "wh.duckdb")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIKTOK_")}
+    (data / "wh.duckdb").unlink(missing_ok=True)  # every build from an empty warehouse: like for like
     started = time.perf_counter()
     subprocess.run(
         [DBT_EXECUTABLE, "build", "--select", "stg_research__videos stg_research__comments", "--full-refresh",
@@ -186,36 +189,57 @@ def dbt_build(data: Path) -> tuple[float, float]:
     return wall, sql
 
 
-def scan(lake: Path, union_by_name: bool) -> float:
-    import duckdb
+def read_files(lake: Path) -> int:
+    """Files a full scan opens: the compacted months plus the daily files no month copy covers."""
+    from tiktok_assets.lake import compaction
 
-    con = duckdb.connect()
-    glob = f"{lake}/research/videos/**/*.parquet"
-    started = time.perf_counter()
-    con.execute(
-        f"select count(*) from read_parquet('{glob}', hive_partitioning=true, union_by_name={union_by_name})"
-    ).fetchall()
-    return time.perf_counter() - started
+    copies = list((lake / compaction.ROOT).rglob("*.parquet"))
+    covered = {
+        (c.parent.parent.relative_to(lake / compaction.ROOT), c.parent.name.split("=")[1]) for c in copies
+    }
+    daily = [f for f in lake.rglob("*.parquet") if compaction.ROOT not in f.parts]
+    uncovered = [
+        f
+        for f in daily
+        if (f.parent.parent.relative_to(lake), f.parent.name.split("=")[1][:7]) not in covered
+    ]
+    return len(copies) + len(uncovered)
 
 
 def table_staging(lengths: list[int], repeat: int) -> None:
+    from tiktok_assets.lake import compaction
+    from tiktok_assets.lake.storage import LocalStorage
+
     rows = {}
     with tempfile.TemporaryDirectory(prefix="dbt-staging-") as tmp:
         for days in lengths:
-            data = Path(tmp) / str(days)
-            write_lake(data / "lake", days)
-            files = len(list((data / "lake").rglob("*.parquet")))
-            wall, sql = min((dbt_build(data) for _ in range(repeat)), key=lambda m: m[1])
-            rows[days] = (files, wall, sql, scan(data / "lake", True), scan(data / "lake", False))
-    base = rows[lengths[0]]
-    print(
-        f"\n3. staging: full build of the two day-staging models (best of --repeat), ratio against {lengths[0]} days"
-    )
-    print(f"{'days':>5} {'files':>6} {'wall s':>7} {'ratio':>6} {'sql s':>6} {'ratio':>6} "
-          f"{'scan s (union_by_name)':>23} {'scan s (without)':>17}")  # fmt: skip
-    for days, (files, wall, sql, with_union, without) in rows.items():
-        print(f"{days:>5} {files:>6} {wall:>7.1f} {wall / base[1]:>6.2f} {sql:>6.2f} {sql / base[2]:>6.2f} "
-              f"{with_union:>23.3f} {without:>17.3f}")  # fmt: skip
+            dirs = {
+                "daily files": Path(tmp) / f"{days}-daily",
+                "compacted months": Path(tmp) / f"{days}-compacted",
+            }
+            write_lake(dirs["daily files"] / "lake", days)
+            shutil.copytree(dirs["daily files"] / "lake", dirs["compacted months"] / "lake")
+            # every complete month of the lake (the last one may be partial), as the asset would
+            compaction.compact(
+                LocalStorage(dirs["compacted months"] / "lake"), through=START + timedelta(days=days - 1)
+            )
+            for data in dirs.values():
+                dbt_build(data)  # untimed: dbt's first parse of a new target folder
+            timings: dict[str, list[tuple[float, float]]] = {v: [] for v in dirs}
+            for _ in range(repeat):  # alternated, so a drift in the machine's load hits both alike
+                for variant, data in dirs.items():
+                    timings[variant].append(dbt_build(data))
+            for variant, data in dirs.items():
+                wall = min(t[0] for t in timings[variant])
+                sql = min(t[1] for t in timings[variant])
+                rows[(days, variant)] = (read_files(data / "lake"), wall, sql)
+    base = rows[(lengths[0], "daily files")]
+    print(f"\n3. staging: full build of the two day-staging models (best of --repeat, alternated), ratios against "
+          f"{lengths[0]} days of daily files")  # fmt: skip
+    print(f"{'days':>5} {'lake':<17} {'files read':>10} {'wall s':>7} {'ratio':>6} {'sql s':>6} {'ratio':>6}")
+    for (days, variant), (files, wall, sql) in rows.items():
+        print(f"{days:>5} {variant:<17} {files:>10} {wall:>7.1f} {wall / base[1]:>6.2f} {sql:>6.2f} "
+              f"{sql / base[2]:>6.2f}")  # fmt: skip
 
 
 def main() -> None:

@@ -16,10 +16,37 @@
     {%- if not execute -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set pattern = lake_dir() ~ '/' ~ source_name ~ '/' ~ table_name ~ '/**/*.parquet' -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
-    {%- if found > 0 -%}
-        {{ return("read_parquet('" ~ pattern ~ "', hive_partitioning=true, union_by_name=true, hive_types_autocast=false)") }}
+    {%- set daily_root = lake_dir() ~ '/' ~ source_name ~ '/' ~ table_name ~ '/' -%}
+    {%- set pattern = daily_root ~ '**/*.parquet' -%}
+    {%- set marker = '/_compacted/' ~ source_name ~ '/' ~ table_name ~ '/' -%}
+    {%- set options = "hive_partitioning=true, union_by_name=true, hive_types_autocast=false" -%}
+    {#- One query: the daily files, the monthly copies (tiktok_assets/lake/compaction.py) and the daily files
+        no copy covers (…/_compacted/s/t/query=x/month=2026-05/… covers <daily_root>query=x/date=2026-05-*). -#}
+    {%- set listing -%}
+        with daily as (select file from glob('{{ pattern }}')),
+        copies as (select file from glob('{{ lake_dir() ~ marker }}**/*.parquet')),
+        covered as (
+            select '{{ daily_root }}' || regexp_replace(replace(split_part(file, '{{ marker }}', 2), 'month=', 'date='),
+                                                       '/[^/]*$', '') || '-' as prefix
+            from copies
+        )
+        select
+            (select count(*) from daily),
+            (select coalesce(string_agg(file, '|' order by file), '') from copies),
+            (select coalesce(string_agg(file, '|' order by file), '') from daily
+             where not exists (select 1 from covered where starts_with(daily.file, covered.prefix)))
+    {%- endset -%}
+    {%- set row = run_query(listing).rows[0] -%}
+    {%- if row[0] > 0 and not row[1] -%}
+        {{ return("read_parquet('" ~ pattern ~ "', " ~ options ~ ")") }}
+    {%- elif row[0] > 0 -%}
+        {%- set copies = "select * exclude (month) from read_parquet(['" ~ row[1].split('|') | join("', '") ~ "'], "
+            ~ options ~ ")" -%}
+        {%- if not row[2] -%}
+            {{ return("(" ~ copies ~ ")") }}
+        {%- endif -%}
+        {{ return("(select * from read_parquet(['" ~ row[2].split('|') | join("', '") ~ "'], " ~ options
+            ~ ") union all by name " ~ copies ~ ")") }}
     {%- endif -%}
     {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
     {%- set columns = [] -%}
@@ -28,3 +55,4 @@
     {%- endfor -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' where false)') }}
 {%- endmacro %}
+

@@ -28,7 +28,7 @@ from tiktok_assets.cluster.services import ServiceUnavailableError
 from tiktok_assets.cluster.stack import LAKE_PREFIX, local_cluster
 from tiktok_assets.config import load_monitoring
 from tiktok_assets.endpoints.research import ACCOUNT_ENDPOINTS
-from tiktok_assets.lake import datasets, layout
+from tiktok_assets.lake import compaction, datasets, layout
 from tiktok_assets.sandbox.testing import running_sandbox
 
 DAYS = 30
@@ -183,9 +183,13 @@ def test_the_lake_on_s3_equals_the_sandbox_truth(on_cluster: Outcome) -> None:
 
 def test_the_lake_on_s3_holds_what_one_machine_writes(single_machine: Outcome, on_cluster: Outcome) -> None:
     assert set(on_cluster.lake) == set(single_machine.lake) and on_cluster.lake
+    copies = [key for key in single_machine.lake if key.startswith(compaction.ROOT + "/")]
+    assert copies, "the demo compacts its complete month, and dbt reads the copies from S3"
     for key, table in single_machine.lake.items():
-        dataset = next(d for d in datasets.ALL if key.startswith(layout.dataset_prefix(d) + "/"))
-        order = [(c, "ascending") for c in dataset.key]
+        copied = key in copies  # a monthly copy: its days' rows, with the day as a column
+        of = key.removeprefix(compaction.ROOT + "/")
+        dataset = next(d for d in datasets.ALL if of.startswith(layout.dataset_prefix(d) + "/"))
+        order = [(c, "ascending") for c in (*dataset.key, *((compaction.DAY,) if copied else ()))]
         assert on_cluster.lake[key].sort_by(order).equals(table.sort_by(order)), key
 
 

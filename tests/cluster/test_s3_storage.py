@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,7 +14,7 @@ import pytest
 
 from tiktok_assets.cluster.object_store import ObjectStore
 from tiktok_assets.defs.lake_resource import LakeResource
-from tiktok_assets.lake import layout, reader
+from tiktok_assets.lake import compaction, layout, reader
 from tiktok_assets.lake.datasets import research as rds
 from tiktok_assets.lake.normalize import normalize
 from tiktok_assets.lake.s3_storage import S3Storage
@@ -142,3 +142,23 @@ def test_lake_resource_follows_tiktok_lake_url(
     monkeypatch.setenv("TIKTOK_LAKE_DIR", str(tmp_path / "local"))
     assert LakeResource().root == (tmp_path / "local").resolve() and not LakeResource().on_object_store
     assert LakeResource(lake_dir=str(tmp_path / "x")).url == str((tmp_path / "x").resolve())
+
+
+def test_compaction_and_its_invalidation_alike(storage: LakeStorage) -> None:
+    """Monthly copies on both backends: written for a complete month, a re-committed day deletes its month's
+    copy, and ``fingerprint`` changes with every replacement (the compaction's re-check)."""
+    for day in ("2026-04-29", "2026-04-30", "2026-05-01"):
+        with PartitionWriter(storage, rds.VIDEOS, {"query": "q", "date": day}) as w:
+            w.write(videos([int(day[-2:])]))
+    april = "_compacted/research/videos/query=q/month=2026-04/part-0.parquet"
+    done = compaction.compact(storage, through=date(2026, 5, 1), datasets=[rds.VIDEOS])
+    assert (done[0].months, done[0].days, done[0].rows) == (1, 2, 2)
+    assert storage.exists(april) and not storage.exists(april.replace("2026-04", "2026-05"))
+    assert sorted(pq.read_table(storage.open(april))["date"].to_pylist()) == ["2026-04-29", "2026-04-30"]
+    day_key = layout.partition_key(rds.VIDEOS, {"query": "q", "date": "2026-04-30"})
+    before = storage.fingerprint(day_key)
+    with PartitionWriter(storage, rds.VIDEOS, {"query": "q", "date": "2026-04-30"}) as w:
+        w.write(videos([30, 31]))
+    assert storage.fingerprint(day_key) not in (None, before)
+    assert not storage.exists(april)  # the commit deleted the copy it made stale
+    assert storage.fingerprint(april) is None

@@ -153,6 +153,7 @@ def test_the_code_location_serves_research_dbt_and_analysis_assets(graph: Graph)
         "dbt_intermediate",
         "dbt_marts",
         "analysis",
+        "maintenance",  # maintenance/lake_compaction: the lake's own upkeep (no "lake/" key: see below)
     }
 
 

@@ -130,12 +130,16 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
     groups: dict[Any, list[Any]] = defaultdict(list)
     for key in graph.materializable_asset_keys:
         groups[graph.get(key).partitions_def].append(key)
-    ranged, latest, dynamic, plain, skipped = [], [], [], [], []
+    ranged, latest, dynamic, upkeep, plain, skipped = [], [], [], [], [], []
     wanted = dynamic_keys(current_monitoring())
     for pdef, keys in groups.items():
         keys = sorted(keys, key=lambda k: k.to_user_string())
         if pdef is None:
-            plain.append({"keys": keys, "label": "models and analyses"})
+            # The lake's upkeep (compaction) first: the models then read what it wrote, as on the 3rd.
+            lake_upkeep = [k for k in keys if graph.get(k).group_name == "maintenance"]
+            if lake_upkeep:
+                upkeep.append({"keys": lake_upkeep, "label": "lake compaction"})
+            plain.append({"keys": [k for k in keys if k not in lake_upkeep], "label": "models and analyses"})
         elif isinstance(pdef, dg.TimeWindowPartitionsDefinition):
             with_policy = [k for k in keys if graph.get(k).backfill_policy is not None]
             others = [k for k in keys if k not in with_policy]
@@ -153,7 +157,7 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
             dynamic += [{"keys": keys, "partition_key": n, "label": f"{pdef.name} {n}"} for n in names]
         else:
             skipped.append({"keys": keys, "label": f"skipped ({type(pdef).__name__})"})
-    return ranged + latest + dynamic + plain + skipped
+    return ranged + latest + dynamic + upkeep + plain + skipped
 
 
 def _run(defs: Any, instance: Any, step: dict[str, Any]) -> Any:

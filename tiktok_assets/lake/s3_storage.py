@@ -147,6 +147,14 @@ class S3Storage:
         if self.exists(key):  # deleting what is absent is done, as on a local disk
             self.fs.rm_file(self._path(key))
 
+    def fingerprint(self, key: str) -> str | None:
+        """The object's ETag and size, asked afresh (None: absent)."""
+        try:
+            info = self.fs.info(self._path(key), refresh=True)
+        except FileNotFoundError:
+            return None
+        return f"{info.get('ETag')}:{info.get('size')}"
+
     def scratch_dir(self) -> Path:
         return self._scratch
 

@@ -2,7 +2,8 @@
 
 - ``publish(local_file, key)``: make a finished file visible under ``key`` atomically — a reader sees the old
   object or the new one, never half;
-- ``exists``, ``list``, ``open`` (for pyarrow), ``delete``, ``uri``;
+- ``exists``, ``list``, ``open`` (for pyarrow), ``delete``, ``uri``, ``fingerprint`` (changes whenever the
+  object is replaced);
 - ``scratch_dir()``: a local folder where writers stream temp files before publishing.
 An object store implements the same interface (publish = one upload of the whole object: ``s3_storage``),
 so the writer's callers never change. ``storage_for(url)`` picks the backend from the lake's location: a path
@@ -34,6 +35,8 @@ class LakeStorage(Protocol):
     def publish(self, local_file: Path, key: str) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+    def fingerprint(self, key: str) -> str | None: ...
 
     def scratch_dir(self) -> Path: ...
 
@@ -87,6 +90,14 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def fingerprint(self, key: str) -> str | None:
+        """What changes whenever the object under ``key`` is replaced (None: absent)."""
+        try:
+            st = self.path(key).stat()
+        except FileNotFoundError:
+            return None
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"  # publish is a rename: a new inode each time
 
     def scratch_dir(self) -> Path:
         return self.root / SCRATCH_DIR

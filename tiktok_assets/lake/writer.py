@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tiktok_assets.lake import layout
+from tiktok_assets.lake import compaction, layout
 from tiktok_assets.lake.datasets import Dataset, quarantine_of, quarantine_partition
 from tiktok_assets.lake.datasets.quarantine import NAME as QUARANTINE
 from tiktok_assets.lake.normalize import quarantine_table, quarantined, without_quarantine
@@ -178,6 +178,9 @@ class PartitionWriter:
         rows = pq.ParquetFile(path).metadata.num_rows
         self._commit_quarantine()  # first: a crash in between leaves it for the retry to replace
         self.storage.publish(path, self.key)
+        compaction.invalidate(
+            self.storage, self.dataset, self.partition
+        )  # after: a copy never outlives a day
         self.rows_committed = rows
         return rows
 
