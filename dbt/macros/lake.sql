@@ -20,21 +20,25 @@
     {%- set pattern = daily_root ~ '**/*.parquet' -%}
     {%- set marker = '/_compacted/' ~ source_name ~ '/' ~ table_name ~ '/' -%}
     {%- set options = "hive_partitioning=true, union_by_name=true, hive_types_autocast=false" -%}
-    {#- One query: the daily files, the monthly copies (tiktok_assets/lake/compaction.py) and the daily files
-        no copy covers (…/_compacted/s/t/query=x/month=2026-05/… covers <daily_root>query=x/date=2026-05-*). -#}
+    {#- One query: the daily files, the monthly copies (tiktok_assets/lake/compaction.py) and the daily files no
+        copy covers. Both sides are paths as glob() writes them, each cut to "…/<s>/<t>/<dims>/date=YYYY-MM-":
+        …/_compacted/s/t/query=x/month=2026-05/part-0.parquet covers …/s/t/query=x/date=2026-05-*/…. -#}
     {%- set listing -%}
-        with daily as (select file from glob('{{ pattern }}')),
+        with daily as (
+            select file, regexp_replace(file, '/date=(\d{4}-\d{2})-\d{2}/[^/]*$', '/date=\1-') as month_prefix
+            from glob('{{ pattern }}')
+        ),
         copies as (select file from glob('{{ lake_dir() ~ marker }}**/*.parquet')),
         covered as (
-            select '{{ daily_root }}' || regexp_replace(replace(split_part(file, '{{ marker }}', 2), 'month=', 'date='),
-                                                       '/[^/]*$', '') || '-' as prefix
+            select regexp_replace(replace(file, '{{ marker }}', '/{{ source_name }}/{{ table_name }}/'),
+                                  '/month=(\d{4}-\d{2})/[^/]*$', '/date=\1-') as month_prefix
             from copies
         )
         select
             (select count(*) from daily),
             (select coalesce(string_agg(file, '|' order by file), '') from copies),
             (select coalesce(string_agg(file, '|' order by file), '') from daily
-             where not exists (select 1 from covered where starts_with(daily.file, covered.prefix)))
+             where month_prefix not in (select month_prefix from covered))
     {%- endset -%}
     {%- set row = run_query(listing).rows[0] -%}
     {%- if row[0] > 0 and not row[1] -%}

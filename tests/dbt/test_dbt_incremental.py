@@ -20,8 +20,8 @@ from tiktok_assets.lake.normalize import normalize
 from tiktok_assets.lake.writer import PartitionWriter
 
 
-def dbt(tmp: Path, *args: str, window: tuple[str, str] | None = None) -> None:
-    dbt_vars = {"lake_dir": str(tmp / "lake"), "duckdb_path": str(tmp / "wh.duckdb")}
+def dbt(tmp: Path, *args: str, window: tuple[str, str] | None = None, lake_dir: str | None = None) -> None:
+    dbt_vars = {"lake_dir": lake_dir or str(tmp / "lake"), "duckdb_path": str(tmp / "wh.duckdb")}
     if window:
         dbt_vars |= {"min_date": window[0], "max_date": window[1]}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIKTOK_")}

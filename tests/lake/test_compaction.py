@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -72,6 +73,13 @@ def test_staging_over_compacted_months_is_the_same_table(tmp_path: Path) -> None
 
     dbt(tmp_path, "--full-refresh")
     assert staging_rows(tmp_path) == daily  # every row, every column: no row lost, none twice
+    (compiled,) = (tmp_path / "target").rglob("compiled/**/stg_research__videos.sql")
+    sql = compiled.read_text()
+    assert sql.count("/_compacted/research/videos/") == 4 and "date=2026-05-14" not in sql  # copies, not days
+    assert "date=2026-06-01/part-0.parquet" in sql  # June has no copy: its days
+    for spelled in (f"{lake}/", f"file://{lake}", f"{lake}/../lake"):  # however the lake's path is written
+        dbt(tmp_path, "--full-refresh", lake_dir=spelled)
+        assert staging_rows(tmp_path) == daily, spelled
     window = ("2026-05-30", "2026-06-02")  # an incremental run across a compacted and a daily month
     dbt(tmp_path, window=window)
     assert staging_rows(tmp_path) == daily
@@ -162,3 +170,23 @@ def test_the_asset_compacts_the_months_complete_at_the_backend_clock(
     assert copies(lake2) == [
         f"_compacted/research/videos/query={q}/month=2026-04/part-0.parquet" for q in QUERIES
     ]
+
+
+def test_a_copy_left_stale_by_a_crash_is_rewritten_by_the_next_compaction(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    build(lake)
+    storage = LocalStorage(lake)
+    compaction.compact(storage, through=date(2026, 6, 9), datasets=[rds.VIDEOS])
+    may = "_compacted/research/videos/query=accounts/month=2026-05/part-0.parquet"
+    # A commit that crashed after publishing its day and before deleting the copy: the day is new, the copy
+    # is not (published here as the storage does, without the writer's invalidation).
+    day = "research/videos/query=accounts/date=2026-05-14/part-0.parquet"
+    fresh = tmp_path / "fresh.parquet"
+    pq.write_table(pq.read_table(lake / day).slice(1), fresh)
+    storage.publish(fresh, day)
+    month = next(m for m in compaction.complete_months(storage, rds.VIDEOS, date(2026, 6, 9)) if m.key == may)
+    assert storage.exists(may) and not compaction.current(storage, month)
+    again = compaction.compact(storage, through=date(2026, 6, 9), datasets=[rds.VIDEOS])[0]
+    assert again.months == 1 and again.days == 31  # only the stale month, the three current ones kept
+    copied = pq.read_table(lake / may).filter(pc.equal(pq.read_table(lake / may)["date"], "2026-05-14"))
+    assert copied.num_rows == pq.read_table(lake / day).num_rows == len(videos_for(date(2026, 5, 14))) - 1

@@ -4,16 +4,21 @@ A day partition is one small file (often ~10 rows); DuckDB's cost of a full scan
 daily files stay the lake's truth — checks, resumes, partition metadata and every Python reader use them —
 and a compacted month is a derived copy beside the datasets, outside every dataset's glob:
 
-    _compacted/<source>/<dataset>/<other dims>/month=YYYY-MM/part-0.parquet   (``date`` a column in it)
+    _compacted/<source>/<dataset>/<other dims>/month=YYYY-MM/part-0.parquet   (``date`` a column, a row group a day)
 
-dbt's ``lake_source`` macro reads a compacted month instead of that month's daily files. A copy never serves
-stale rows: committing a day deletes its month's copy (``PartitionWriter.commit``, after the day is
-published), and ``compact_month`` deletes the copy it just published when one of its days changed while it
-was being written (each day's ``fingerprint`` before reading and after publishing).
+dbt's ``lake_source`` macro reads a compacted month instead of that month's daily files. A copy does not
+outlive what it copied: committing a day deletes its month's copy before and after publishing the day
+(``PartitionWriter.commit``); ``compact_month`` records each day's ``fingerprint`` in the copy's footer and
+deletes the copy it just published when one of its days changed or appeared while it was written; and
+``compact`` checks every existing copy's fingerprints and rewrites a stale one (a crash between a day's
+publish and its second delete). What remains is a moment — a commit in progress, or a compaction between its
+publish and its re-check — in which a reader listing the files may take a month's copy without the day just
+committed; that day's materialization then starts the staging of the day, which reads it.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,11 +29,12 @@ import pyarrow.parquet as pq
 
 from tiktok_assets.lake import layout, reader
 from tiktok_assets.lake.datasets import ALL, Dataset
-from tiktok_assets.lake.storage import LakeStorage
+from tiktok_assets.lake.storage import LakeStorage, PartitionReplacedError
 
 ROOT = "_compacted"
 DAY = "date"
 MONTH = "month"
+FINGERPRINTS = "tiktok_day_fingerprints"  # footer key: each copied day file's fingerprint, as JSON
 
 
 def compactable(dataset: Dataset) -> bool:
@@ -47,7 +53,8 @@ def month_key(dataset: Dataset, partition: Mapping[str, str]) -> str:
 
 
 def invalidate(storage: LakeStorage, dataset: Dataset, partition: Mapping[str, str]) -> None:
-    """A day was (re)committed: its month's copy, if any, no longer says what the lake holds."""
+    """A day is being (re)committed: its month's copy, if any, no longer says what the lake holds. The writer
+    calls this before and after publishing the day."""
     if compactable(dataset):
         storage.delete(month_key(dataset, partition))
 
@@ -57,6 +64,21 @@ class Month:
     dataset: Dataset
     key: str  # the compacted file's storage key
     days: tuple[dict[str, str], ...]  # the day partitions it covers
+
+    @property
+    def day_keys(self) -> list[str]:
+        return [layout.partition_key(self.dataset, day) for day in self.days]
+
+    def stored_day_keys(self, storage: LakeStorage) -> set[str]:
+        """The month's day files now: one listing of its group (its other dims), not of the dataset."""
+        others = {dim: self.days[0][dim] for dim in self.dataset.partition_dims[:-1]}
+        group = layout.partition_prefix(self.dataset, others)
+        month = f"{DAY}={self.days[0][DAY][:7]}-"
+        return {
+            key
+            for key in storage.list(group, layout.PART_FILE)
+            if key.removeprefix(group + "/").startswith(month)
+        }
 
 
 def complete_months(storage: LakeStorage, dataset: Dataset, through: date) -> list[Month]:
@@ -74,38 +96,57 @@ def complete_months(storage: LakeStorage, dataset: Dataset, through: date) -> li
     return months
 
 
+def _fingerprints(storage: LakeStorage, keys: Iterable[str]) -> dict[str, str | None]:
+    return {key: storage.fingerprint(key) for key in sorted(keys)}
+
+
+def current(storage: LakeStorage, month: Month) -> bool:
+    """The month's copy exists and copied exactly the month's day files as they are now."""
+    if not storage.exists(month.key):
+        return False
+    try:
+        recorded = json.loads(reader.file_footer(storage, month.key).get(FINGERPRINTS, "null"))
+    except (OSError, ValueError, PartitionReplacedError):
+        return False
+    return recorded == _fingerprints(storage, month.stored_day_keys(storage))
+
+
 def compact_month(
     storage: LakeStorage, month: Month, *, before_publish: Callable[[], None] | None = None
 ) -> int | None:
-    """Write the month's copy; its row count, or None when a day changed meanwhile (no copy is left).
+    """Write the month's copy, a row group per day; its row count, or None when a day changed meanwhile or
+    could not be read as the dataset's schema (then no copy is left: the month is read day by day).
 
     ``before_publish`` runs between reading the days and publishing (a test's way to commit a day then)."""
-    keys = [layout.partition_key(month.dataset, day) for day in month.days]
-    before = {key: storage.fingerprint(key) for key in keys}
-    tables = []
-    for key, day in zip(keys, month.days, strict=True):
-        table = pq.ParquetFile(storage.open(key)).read()
-        tables.append(
-            table.append_column(pa.field(DAY, pa.string()), pa.array([day[DAY]] * len(table), pa.string()))
-        )
-    combined = pa.concat_tables(tables, promote_options="default")
+    keys = month.day_keys
+    before = _fingerprints(storage, keys)
+    schema = month.dataset.schema.append(pa.field(DAY, pa.string()))
+    schema = schema.with_metadata(
+        {**(schema.metadata or {}), FINGERPRINTS.encode(): json.dumps(before).encode()}
+    )
     scratch = storage.scratch_dir()
     scratch.mkdir(parents=True, exist_ok=True)
     tmp = scratch / f"compacted-{uuid.uuid4().hex}.parquet"
-    pq.write_table(combined, tmp, compression="zstd")
+    rows = 0
+    try:
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as out:
+            for day in month.days:  # one day at a time: memory stays that of a day
+                table = reader.read_partition(storage, month.dataset, day)
+                if table is None:
+                    raise PartitionReplacedError(f"{day} is gone")
+                dates = pa.array([day[DAY]] * table.num_rows, pa.string())
+                out.write_table(table.append_column(schema.field(DAY), dates).cast(schema))
+                rows += table.num_rows
+    except (PartitionReplacedError, pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        tmp.unlink(missing_ok=True)
+        return None
     if before_publish is not None:
         before_publish()
     storage.publish(tmp, month.key)
-    stored = {layout.partition_key(month.dataset, p) for p in reader.list_partitions(storage, month.dataset)}
-    now_in_month = {k for k in stored if _same_month(storage, month, k)}
-    if now_in_month != set(keys) or any(storage.fingerprint(key) != fp for key, fp in before.items()):
+    if month.stored_day_keys(storage) != set(keys) or _fingerprints(storage, keys) != before:
         storage.delete(month.key)  # a day was committed while this copy was written: the days stay the truth
         return None
-    return combined.num_rows
-
-
-def _same_month(storage: LakeStorage, month: Month, key: str) -> bool:
-    return month_key(month.dataset, layout.parse_partition(key, month.dataset)) == month.key
+    return rows
 
 
 @dataclass(frozen=True)
@@ -114,17 +155,18 @@ class Compacted:
     months: int  # copies written
     days: int  # daily files they replace for a scan
     rows: int
-    skipped: int  # months a concurrent commit changed (left to the next compaction)
+    skipped: int  # months a concurrent commit changed, or not readable as the schema (read day by day)
 
 
 def compact(storage: LakeStorage, through: date, datasets: Iterable[Dataset] = DATASETS) -> list[Compacted]:
-    """Compact every complete month (through ``through``) of ``datasets`` that has no current copy."""
+    """Compact every complete month (through ``through``) of ``datasets`` without a current copy (a stale
+    copy is rewritten)."""
     out = []
     for dataset in datasets:
         months = days = rows = skipped = 0
         for month in complete_months(storage, dataset, through):
-            if storage.exists(month.key):
-                continue  # still current: any commit of its days would have deleted it
+            if current(storage, month):
+                continue
             written = compact_month(storage, month)
             if written is None:
                 skipped += 1

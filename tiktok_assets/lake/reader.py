@@ -44,8 +44,11 @@ def partition_footer(
 ) -> dict[str, str] | None:
     """The key/value metadata a commit wrote into the file (run ids, window), or None if absent."""
     key = layout.partition_key(dataset, partition)
-    if not storage.exists(key):
-        return None
+    return file_footer(storage, key) if storage.exists(key) else None
+
+
+def file_footer(storage: LakeStorage, key: str) -> dict[str, str]:
+    """The key/value metadata in the footer of the file under ``key`` (Arrow's own schema entry left out)."""
     meta = _read(storage, key, pq.read_schema).metadata or {}
     return {k.decode(): v.decode() for k, v in meta.items() if not k.startswith(b"ARROW")}
 

@@ -23,6 +23,7 @@ prints a key: the ``repr`` is the bucket URL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,7 +145,8 @@ class S3Storage:
             local_file.unlink(missing_ok=True)
 
     def delete(self, key: str) -> None:
-        if self.exists(key):  # deleting what is absent is done, as on a local disk
+        # One request: S3 deletes an absent key as done, as a local disk's unlink(missing_ok) does.
+        with contextlib.suppress(FileNotFoundError):
             self.fs.rm_file(self._path(key))
 
     def fingerprint(self, key: str) -> str | None:

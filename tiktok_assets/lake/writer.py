@@ -177,10 +177,11 @@ class PartitionWriter:
         path = self._dedupe(self._tmp_path)
         rows = pq.ParquetFile(path).metadata.num_rows
         self._commit_quarantine()  # first: a crash in between leaves it for the retry to replace
+        # The month's compacted copy goes before and after the day is published: a copy written in between
+        # is caught by the compaction's own re-check, and one a crash leaves by its recorded fingerprints.
+        compaction.invalidate(self.storage, self.dataset, self.partition)
         self.storage.publish(path, self.key)
-        compaction.invalidate(
-            self.storage, self.dataset, self.partition
-        )  # after: a copy never outlives a day
+        compaction.invalidate(self.storage, self.dataset, self.partition)
         self.rows_committed = rows
         return rows
 
