@@ -190,20 +190,15 @@ def dbt_build(data: Path) -> tuple[float, float]:
 
 
 def read_files(lake: Path) -> int:
-    """Files a full scan opens: the compacted months plus the daily files no month copy covers."""
-    from tiktok_assets.lake import compaction
+    """Files a full scan opens: the compacted months plus the day files whose month has no copy (the
+    compaction's own mapping of a day to its month, ``compaction.month_key``)."""
+    from tiktok_assets.lake import compaction, layout, reader
+    from tiktok_assets.lake.storage import LocalStorage
 
-    copies = list((lake / compaction.ROOT).rglob("*.parquet"))
-    covered = {
-        (c.parent.parent.relative_to(lake / compaction.ROOT), c.parent.name.split("=")[1]) for c in copies
-    }
-    daily = [f for f in lake.rglob("*.parquet") if compaction.ROOT not in f.parts]
-    uncovered = [
-        f
-        for f in daily
-        if (f.parent.parent.relative_to(lake), f.parent.name.split("=")[1][:7]) not in covered
-    ]
-    return len(copies) + len(uncovered)
+    storage = LocalStorage(lake)
+    copies = set(storage.list(compaction.ROOT, layout.PART_FILE))
+    days = [(d, p) for d in compaction.DATASETS for p in reader.list_partitions(storage, d)]
+    return len(copies) + sum(compaction.month_key(d, p) not in copies for d, p in days)
 
 
 def table_staging(lengths: list[int], repeat: int) -> None:

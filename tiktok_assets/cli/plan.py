@@ -155,7 +155,7 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
     lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
     note = f"{_evidence_note(evidence)}; instance: " + (
-        f"{history.partition_count:,} recorded partition(s)" if history and history.spent else "no history"
+        f"{history.partition_count:,} recorded partition(s)" if history and history.recorded else "no history"
     )
     print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {note}")
     print(f"{'asset':<36}{'api':<14}{'bucket':<8}{'amount':>10}  {'unit':<9}basis")

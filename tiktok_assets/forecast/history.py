@@ -29,13 +29,13 @@ FIGURES = ("units_spent", "task_records", "task_requests", "dagster/row_count")
 
 @dataclass
 class History:
-    """``spent[asset][partition key][figure]``, ``asset`` as ``"source/name"``."""
+    """``recorded[asset][partition key][figure]`` (``FIGURES``), ``asset`` as ``"source/name"``."""
 
-    spent: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    recorded: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     def partitions(self, asset: str, figure: str) -> dict[str, int]:
         """partition key → ``figure`` for the asset's partitions that recorded it."""
-        return {key: f[figure] for key, f in self.spent.get(asset, {}).items() if figure in f}
+        return {key: f[figure] for key, f in self.recorded.get(asset, {}).items() if figure in f}
 
     def mean(self, asset: str, figure: str) -> tuple[float, int] | None:
         """The mean of ``figure`` over the asset's recorded partitions, and how many there were."""
@@ -47,10 +47,10 @@ class History:
         mean: the days' own variation (s√days) and the mean's uncertainty (s·days/√n), s the recorded days'
         standard deviation. 0 with fewer than two recorded partitions (no variation is known)."""
         values = list(self.partitions(asset, figure).values())
-        n = len(values)
-        if n < 2:
+        stats = self.mean(asset, figure)
+        if stats is None or stats[1] < 2:
             return 0
-        mean = sum(values) / n
+        mean, n = stats
         s = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
         return math.ceil(2 * s * math.sqrt(days * (1 + days / n)))
 
@@ -61,7 +61,7 @@ class History:
 
     @property
     def partition_count(self) -> int:
-        return sum(len(parts) for parts in self.spent.values())
+        return sum(len(parts) for parts in self.recorded.values())
 
 
 def from_instance(instance: dg.DagsterInstance, assets: Iterable[str]) -> History:
@@ -83,7 +83,7 @@ def from_instance(instance: dg.DagsterInstance, assets: Iterable[str]) -> Histor
                 break
             cursor = result.cursor
         if parts:
-            history.spent[asset] = parts
+            history.recorded[asset] = parts
     return history
 
 

@@ -60,9 +60,7 @@ def forecast(
         if stage.daily_records:
             need = math.ceil(records / stage.daily_records)
             basis += f": {stage.daily_records:,} records a day, so up to {need} day(s) of its allowance"
-        lines.append(
-            ForecastLine(asset, API, "records", records, basis + ")", spread=spread if recorded else 0)
-        )
+        lines.append(ForecastLine(asset, API, "records", records, basis + ")", spread=spread))
         calls = history.mean(asset, "task_requests")
         if calls:
             lines.append(ForecastLine(asset, API, "requests", math.ceil(calls[0] * days),
