@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from tiktok_assets.config import load_monitoring
 from tiktok_assets.endpoints.vce import STAGES
 from tiktok_assets.forecast import vce as vce_forecast
 from tiktok_assets.forecast.history import History
 from tiktok_assets.sandbox.testing import running_sandbox
+from tiktok_assets.sandbox.world.model import day_start
 
 NOW = "2026-11-01T12:00:00Z"
 FIRST, LAST = date(2026, 1, 1), date(2026, 10, 29)
@@ -44,10 +45,6 @@ class Scored:
         return abs(self.forecast - self.actual) <= self.spread
 
 
-def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
 def daily_records() -> Records:
     """Each shipped VCE query's records per day, from the sandbox's truth."""
     days = [FIRST + timedelta(n) for n in range((LAST - FIRST).days + 1)]
@@ -59,8 +56,8 @@ def daily_records() -> Records:
             per_day = {}
             for day in days:
                 window = {"operator": "and", "conditions": [
-                    {"field": "create_time", "operator": "GTE", "field_values": [str(_epoch(day))]},
-                    {"field": "create_time", "operator": "LT", "field_values": [str(_epoch(day + timedelta(1)))]}]}  # fmt: skip
+                    {"field": "create_time", "operator": "GTE", "field_values": [str(day_start(day))]},
+                    {"field": "create_time", "operator": "LT", "field_values": [str(day_start(day + timedelta(1)))]}]}  # fmt: skip
                 keys = sandbox.truth(
                     "vce", spec.category, {"condition_groups": [*spec.condition_groups, window]}
                 )
