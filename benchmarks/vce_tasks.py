@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import warnings
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ def one(name: str) -> dict[str, Any]:
     import dagster as dg
     import pyarrow.dataset as pads
 
+    from tiktok_assets.clock import day_start
     from tiktok_assets.config import parse_monitoring
     from tiktok_assets.defs.lake_resource import LakeResource
     from tiktok_assets.defs.vce.definitions import build_assets
@@ -88,11 +89,10 @@ def one(name: str) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         sb.set_faults({})
         stats = sb.stats()
-        start = int(datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp())
-        window = {"operator": "and", "conditions": [
-            {"field": "create_time", "operator": "GTE", "field_values": [str(start)]},
-            {"field": "create_time", "operator": "LT", "field_values": [str(start + 30 * 86_400)]}]}  # fmt: skip
-        truth = {int(k) for k in sb.truth("vce", "video", {"condition_groups": [*groups, window]})}
+        spec = monitoring.vce_queries[0].spec.within(
+            "create_time", day_start(first), day_start(last + timedelta(1))
+        )
+        truth = {int(k) for k in sb.truth("vce", "video", {"condition_groups": list(spec.condition_groups)})}
     ids = (
         pads.dataset(tmp / "lake" / "vce" / "videos", format="parquet", partitioning="hive")
         .to_table(columns=["id"])["id"]

@@ -4,12 +4,13 @@ judged by it too."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pytest
 
-from tiktok_assets.clock import ClockConfigError, clock_now, last_complete_day
+from tiktok_assets.clock import ClockConfigError, clock_now, day_start, last_complete_day
 from tiktok_assets.config import parse_monitoring
 from tiktok_assets.config.validation import MonitoringConfigError
 from tiktok_assets.defs.research.partitions import DAILY_END_OFFSET, daily_partitions, snapshot_partitions
@@ -112,3 +113,20 @@ def test_every_api_client_counts_quota_on_the_backend_clock(
     finally:
         research.close()
         ensembledata.close()
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, 1), date(2028, 2, 29), date(2026, 3, 29), date(2026, 12, 31)])
+def test_a_day_starts_at_its_utc_midnight_whatever_the_local_zone(
+    day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every day window (partitions, VCE tasks, EnsembleData walks) starts at ``day_start``: UTC, not local."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # 2026-03-29 is a DST change there
+    time.tzset()
+    try:
+        assert datetime.fromtimestamp(day_start(day), UTC) == datetime(
+            day.year, day.month, day.day, tzinfo=UTC
+        )
+        assert day_start(day + timedelta(days=1)) - day_start(day) == 86_400
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -53,6 +53,11 @@ def today() -> date:
     return clock_now().date()
 
 
+def day_start(day: date) -> int:
+    """The Unix time at which the UTC ``day`` begins: every day window (a partition, a VCE task) starts here."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
 def last_complete_day(now: datetime) -> date:
     """The last UTC day whose every video is already searchable at ``now``: ``date(now - 48h) - 1 day``."""
     return (now.astimezone(UTC) - ARCHIVE_LAG).date() - timedelta(days=1)

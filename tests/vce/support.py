@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.vce.resources import VceResource
 from tiktok_assets.sandbox.testing import SandboxHandle
+from tiktok_assets.sandbox.world import day_start
 
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
 # 30 days ending on the last partition at the sandbox clock 2026-06-15 12:00 (the research days).
@@ -27,14 +28,11 @@ TEN_PERCENT_FAULTS = {"internal_error": 0.03, "rate_limit": 0.02, "gateway_timeo
                       "connection_reset": 0.02, "truncated_body": 0.01}  # fmt: skip
 
 
-def epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
 def window_group(first: date, last: date) -> dict[str, Any]:
+    # Written out here, from the sandbox's own day_start, so the truth does not share the assets' window code.
     return {"operator": "and", "conditions": [
-        {"field": "create_time", "operator": "GTE", "field_values": [str(epoch(first))]},
-        {"field": "create_time", "operator": "LT", "field_values": [str(epoch(last + timedelta(days=1)))]},
+        {"field": "create_time", "operator": "GTE", "field_values": [str(day_start(first))]},
+        {"field": "create_time", "operator": "LT", "field_values": [str(day_start(last + timedelta(days=1)))]},
     ]}  # fmt: skip
 
 

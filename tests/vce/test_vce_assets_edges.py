@@ -13,10 +13,11 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from tests.vce.support import SANDBOX_NOW, backend_clock, epoch, lake_ids, resources, truth_ids, unfinished
+from tests.vce.support import SANDBOX_NOW, backend_clock, lake_ids, resources, truth_ids, unfinished
 from tiktok_assets.config import Monitoring, parse_monitoring
 from tiktok_assets.defs.vce.definitions import build_assets
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
+from tiktok_assets.sandbox.world import day_start
 
 DAY1, DAY2 = date(2026, 6, 1), date(2026, 6, 2)
 FYP = {
@@ -70,8 +71,8 @@ def test_a_day_at_the_limit_is_split_until_every_match_is_stored(sb: SandboxHand
 
 def test_a_comment_query_has_its_own_dataset(sb: SandboxHandle, tmp_path: Path) -> None:
     videos = sb.truth("vce", "video", {"condition_groups": [{"operator": "and", "conditions": [
-        {"field": "create_time", "operator": "GTE", "field_values": [str(epoch(DAY1))]},
-        {"field": "create_time", "operator": "LT", "field_values": [str(epoch(DAY1 + timedelta(days=2)))]},
+        {"field": "create_time", "operator": "GTE", "field_values": [str(day_start(DAY1))]},
+        {"field": "create_time", "operator": "LT", "field_values": [str(day_start(DAY1 + timedelta(days=2)))]},
         {"field": "comment_count", "operator": "GT", "field_values": ["0"]}]}]})  # fmt: skip
     m = monitoring({"talk": {"category": "comment", "stage": "execution", "fields": ["id", "create_time", "video_id"],
                              "condition_groups": [{"operator": "and", "conditions": [

@@ -28,6 +28,7 @@ from tiktok_assets.clients.vce import (
 from tiktok_assets.clients.vce_batch import Job, Outcome, StageBudget, run_batch
 from tiktok_assets.clients.vce_query import TaskSpec, validate_task
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
+from tiktok_assets.sandbox.world import day_start
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 FAST = PollPolicy(initial=0.02, factor=1.5, maximum=0.2, timeout=60)
@@ -225,3 +226,28 @@ def test_every_call_is_retried_under_faults_and_the_result_is_exact(
         assert {str(r["id"]) for r in events.done[job.key].records} == truth_ids(sb, job.spec)
     assert sb.stats()["vce_tasks"]["tasks"] == tasks_before + 12  # no task twice
     assert sum(sb.stats()["faults"].values()) > 0
+
+
+def test_a_window_is_half_open_so_consecutive_days_ask_each_video_once(sb: SandboxHandle) -> None:
+    """``TaskSpec.within`` (how the assets narrow a query to a day or a split) takes ``[start, end)``: a video
+    created at the very second a window ends belongs to the next one, so day tasks neither drop nor repeat it."""
+    fyp = [{"operator": "or", "conditions": [
+        {"field": "hashtag_names", "operator": "CONTAINS", "field_values": ["fyp"]}]}]  # fmt: skip
+    base = validate_task("video", fyp, "id,create_time", 1_000, "execution")
+    day = date(2026, 6, 1)
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    records = client(sb, stage="execution").run("video", base.within("create_time", start, end).condition_groups,
+                                                "id,create_time", limit=1_000)  # fmt: skip
+    assert records and {str(r["id"]) for r in records} == truth_ids(
+        sb, base.within("create_time", start, end)
+    )
+    video = records[0]
+    at = int(video["create_time"])
+    assert str(video["id"]) in truth_ids(sb, base.within("create_time", at, at + 1))
+    assert str(video["id"]) not in truth_ids(sb, base.within("create_time", start, at))  # ends just before it
+    days = [day + timedelta(days=i) for i in range(4)]
+    per_day = [
+        truth_ids(sb, base.within("create_time", day_start(d), day_start(d + timedelta(1)))) for d in days
+    ]
+    whole = truth_ids(sb, base.within("create_time", day_start(days[0]), day_start(days[-1] + timedelta(1))))
+    assert all(per_day) and sum(map(len, per_day)) == len(whole) and set().union(*per_day) == whole

@@ -57,6 +57,13 @@ class TaskSpec:
             self.category, (*self.condition_groups, dict(group)), self.fields, self.limit, self.stage
         )
 
+    def within(self, time_field: str, start: int, end: int) -> TaskSpec:
+        """The task narrowed to ``time_field`` in ``[start, end)`` (Unix seconds): a day's or a split's window."""
+        return self.with_group({"operator": "and", "conditions": [
+            {"field": time_field, "operator": "GTE", "field_values": [str(start)]},
+            {"field": time_field, "operator": "LT", "field_values": [str(end)]},
+        ]})  # fmt: skip
+
 
 def _bad(message: str, parameter: str) -> InvalidInputError:
     return InvalidInputError(message, parameter=parameter, api=API)

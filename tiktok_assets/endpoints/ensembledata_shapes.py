@@ -9,9 +9,10 @@ search results, follow lists: snake_case), sounds and the units history. Keys th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from tiktok_assets.clock import day_start
 from tiktok_assets.lake.reshape import Shape
 
 
@@ -145,7 +146,7 @@ def _day_start(key: str) -> Any:
         if raw is None:
             return None
         day = date.fromisoformat(str(raw))
-        return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+        return day_start(day)
 
     return read
 

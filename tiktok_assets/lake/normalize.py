@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tiktok_assets.clock import day_start
 from tiktok_assets.lake.datasets import TS, Dataset
 from tiktok_assets.lake.normalize_coerce import fits
 from tiktok_assets.lake.normalize_columns import build_columns, infer_page
@@ -35,7 +36,7 @@ def _epoch(value: datetime | date | int | None) -> int | None:
             value = value.replace(tzinfo=UTC)
         return int(value.timestamp())
     if isinstance(value, date):
-        return int(datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp())
+        return day_start(value)
     return int(value)
 
 

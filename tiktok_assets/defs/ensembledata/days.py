@@ -12,7 +12,7 @@ Comments fan out over the day's posts in the lake, like Research comments.
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from tiktok_assets.clients.errors import UserUnavailableError
 from tiktok_assets.clients.pages import Page
+from tiktok_assets.clock import day_start
 from tiktok_assets.collect.journal import Journal
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
 from tiktok_assets.collect.metadata import finish, quota_left
@@ -45,15 +46,11 @@ MAX_DEPTH = 50
 RECENT = timedelta(days=7)  # a window ending this close to now is read from the top (pinned posts included)
 
 
-def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
 def user_posts_chain(
     username: str, settings: EnsembleDataSettings, first: date, last: date, now: datetime
 ) -> Chain:
     """The request walk of one account for the days ``first``..``last`` (inclusive)."""
-    start, end = _epoch(first), _epoch(last + timedelta(days=1))
+    start, end = day_start(first), day_start(last + timedelta(days=1))
     from_top = now.timestamp() - end <= RECENT.total_seconds()
     top = now.timestamp() if from_top else end
     who: dict[str, Any] = (

@@ -22,6 +22,7 @@ from typing import Any
 import dagster as dg
 
 from tiktok_assets.clients.vce_batch import Job, Outcome
+from tiktok_assets.clock import day_start
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.endpoints.vce import BY_CATEGORY, CATEGORIES, STAGES
@@ -33,10 +34,6 @@ TASK_ID, FINGERPRINT, WINDOW = "task_id", "fingerprint", "window"
 
 def vce_partition(query: str, day: date) -> dict[str, str]:
     return {"query": query, "date": day.isoformat()}
-
-
-def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def _iso(ts: int) -> str:
@@ -105,14 +102,10 @@ class DayTasks:
 
     # -- jobs ---------------------------------------------------------------------------------------------
     def job(self, day: date, start: int, end: int, recorded: Mapping[str, int]) -> WindowJob:
-        window = {"operator": "and", "conditions": [
-            {"field": self.time_field, "operator": "GTE", "field_values": [str(start)]},
-            {"field": self.time_field, "operator": "LT", "field_values": [str(end)]},
-        ]}  # fmt: skip
-        spec = self.query.spec.with_group(window)
+        spec = self.query.spec.within(self.time_field, start, end)
         key = (
             f"{day}"
-            if (start, end) == (_epoch(day), _epoch(day + timedelta(days=1)))
+            if (start, end) == (day_start(day), day_start(day + timedelta(days=1)))
             else f"{day} {_iso(start)}"
         )
         self._pending[day] += 1
@@ -123,7 +116,7 @@ class DayTasks:
         recorded = recorded_tasks(
             self.context.instance, self.context.asset_key, [d.isoformat() for d in self.days]
         )
-        return [self.job(d, _epoch(d), _epoch(d + timedelta(days=1)), recorded) for d in self.days]
+        return [self.job(d, day_start(d), day_start(d + timedelta(days=1)), recorded) for d in self.days]
 
     # -- BatchEvents --------------------------------------------------------------------------------------
     def created(self, job: Job, task_id: int) -> None:
