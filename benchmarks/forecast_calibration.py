@@ -9,6 +9,9 @@ of the window's records and how often inside its stated range.
 Baseline in the same run: the **oracle**, the mean of all 302 days of the truth x ``days``: a forecast that
 knows the long-run rate exactly. What it still misses is the window's own day-to-day variation, which no
 forecast from past days can remove. Windows start a day apart, so neighbours share most of their days.
+Above the table, per query: whether the days hold anything more to forecast from (dispersion against a Poisson
+count's, the correlation of a day with the next, the weekday means), and how often a Poisson count of the same
+rate lands within 10% of its mean, the best a forecast of the rate can do.
 
 Run: .venv/bin/python benchmarks/forecast_calibration.py [--planned 15 30]
 """
@@ -22,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "vce"))
 
-from calibration import daily_records, score  # noqa: E402
+from calibration import daily_records, poisson_within, score, structure  # noqa: E402
 
 HISTORIES = (15, 30, 60, 120)
 
@@ -32,6 +35,14 @@ def table(records: dict, planned_lengths: list[int]) -> None:
         values = list(per_day.values())
         print(f"{asset}: {statistics.mean(values):.1f} records a day, s.d. {statistics.stdev(values):.1f}, "
               f"{min(values)} to {max(values)}, over {len(values)} days")  # fmt: skip
+        shape = structure(per_day)
+        print(f"  variance/mean {shape.dispersion:.2f} (Poisson: 1.00), next-day correlation "
+              f"{shape.next_day_correlation:+.2f}, weekday means {min(shape.weekday_means):.1f} to "
+              f"{max(shape.weekday_means):.1f}")  # fmt: skip
+        for planned in planned_lengths:
+            rate = planned * statistics.mean(values)
+            print(f"  a Poisson count of the same rate lands within 10% of it in {poisson_within(rate):.1%} "
+                  f"of {planned}-day windows")  # fmt: skip
     print()
     print(f"{'planned':>7} {'history':>8} {'lines':<18} {'windows':>7} {'mean |err|':>10} {'ratio':>6} "
           f"{'mean err':>8} {'within 10%':>10} {'in ± range':>10}")  # fmt: skip

@@ -10,7 +10,9 @@ window from the ``history`` days before it, as ``tiktok-assets plan`` does from 
 
 from __future__ import annotations
 
+import itertools
 import math
+import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -94,3 +96,29 @@ def score(records: Records, planned: int, history: int | None) -> dict[str, list
         out[TOTAL].append(Scored(sum(s.forecast for s in scored), math.sqrt(sum(s.spread**2 for s in scored)),
                                  sum(s.actual for s in scored)))  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What a query's days could offer a forecast beyond their mean."""
+
+    dispersion: float  # variance / mean; a Poisson count's is 1
+    next_day_correlation: float
+    weekday_means: tuple[float, ...]  # Monday first
+    weekday_standard_error: float  # of one weekday's mean, were the days Poisson at the overall rate
+
+
+def structure(per_day: dict[date, int]) -> Structure:
+    days = sorted(per_day)
+    xs = [per_day[d] for d in days]
+    mean, var = statistics.mean(xs), statistics.variance(xs)
+    lag1 = sum((a - mean) * (b - mean) for a, b in itertools.pairwise(xs)) / ((len(xs) - 1) * var)
+    weekdays = tuple(statistics.mean(per_day[d] for d in days if d.weekday() == k) for k in range(7))
+    return Structure(var / mean, lag1, weekdays, math.sqrt(mean / (len(xs) / 7)))
+
+
+def poisson_within(rate: float, share: float = 0.1) -> float:
+    """How often a Poisson count of mean ``rate`` lands within ``share`` of it: the best a forecast of the rate
+    can do when the days are Poisson."""
+    lo, hi = math.ceil(rate * (1 - share)), math.floor(rate * (1 + share))
+    return sum(math.exp(k * math.log(rate) - rate - math.lgamma(k + 1)) for k in range(lo, hi + 1))
