@@ -15,6 +15,7 @@ weekly for a year fit).
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,12 +48,10 @@ class History:
         mean: the days' own variation (s√days) and the mean's uncertainty (s·days/√n), s the recorded days'
         standard deviation. 0 with fewer than two recorded partitions (no variation is known)."""
         values = list(self.partitions(asset, figure).values())
-        stats = self.mean(asset, figure)
-        if stats is None or stats[1] < 2:
+        if len(values) < 2:
             return 0
-        mean, n = stats
-        s = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-        return math.ceil(2 * s * math.sqrt(days * (1 + days / n)))
+        n = len(values)
+        return math.ceil(2 * statistics.stdev(values) * math.sqrt(days * (1 + days / n)))
 
     def latest(self, asset: str, figure: str) -> tuple[str, int] | None:
         """The newest partition key's ``figure`` (time-partitioned keys sort by date)."""
