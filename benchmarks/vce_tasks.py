@@ -49,7 +49,7 @@ def one(name: str) -> dict[str, Any]:
     import dagster as dg
     import pyarrow.dataset as pads
 
-    from tiktok_assets.clock import day_start
+    from tiktok_assets.clock import day_span
     from tiktok_assets.config import parse_monitoring
     from tiktok_assets.defs.lake_resource import LakeResource
     from tiktok_assets.defs.vce.definitions import build_assets
@@ -89,9 +89,7 @@ def one(name: str) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         sb.set_faults({})
         stats = sb.stats()
-        spec = monitoring.vce_queries[0].spec.within(
-            "create_time", day_start(first), day_start(last + timedelta(1))
-        )
+        spec = monitoring.vce_queries[0].spec.within("create_time", *day_span(first, last))
         truth = {int(k) for k in sb.truth("vce", "video", {"condition_groups": list(spec.condition_groups)})}
     ids = (
         pads.dataset(tmp / "lake" / "vce" / "videos", format="parquet", partitioning="hive")

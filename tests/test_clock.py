@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 import pytest
 
-from tiktok_assets.clock import ClockConfigError, clock_now, day_start, last_complete_day
+from tiktok_assets.clock import ClockConfigError, clock_now, day_span, day_start, last_complete_day
 from tiktok_assets.config import parse_monitoring
 from tiktok_assets.config.validation import MonitoringConfigError
 from tiktok_assets.defs.research.partitions import DAILY_END_OFFSET, daily_partitions, snapshot_partitions
@@ -127,6 +127,8 @@ def test_a_day_starts_at_its_utc_midnight_whatever_the_local_zone(
             day.year, day.month, day.day, tzinfo=UTC
         )
         assert day_start(day + timedelta(days=1)) - day_start(day) == 86_400
+        assert day_span(day) == (day_start(day), day_start(day) + 86_400)  # [start, end): end is the next day
+        assert day_span(day, day + timedelta(days=2)) == (day_start(day), day_start(day) + 3 * 86_400)
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -58,6 +58,11 @@ def day_start(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
+def day_span(first: date, last: date | None = None) -> tuple[int, int]:
+    """The Unix times ``[start, end)`` of the UTC days ``first``..``last`` (inclusive; one day without ``last``)."""
+    return day_start(first), day_start((last or first) + timedelta(days=1))
+
+
 def last_complete_day(now: datetime) -> date:
     """The last UTC day whose every video is already searchable at ``now``: ``date(now - 48h) - 1 day``."""
     return (now.astimezone(UTC) - ARCHIVE_LAG).date() - timedelta(days=1)

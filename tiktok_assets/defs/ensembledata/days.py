@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from tiktok_assets.clients.errors import UserUnavailableError
 from tiktok_assets.clients.pages import Page
-from tiktok_assets.clock import day_start
+from tiktok_assets.clock import day_span
 from tiktok_assets.collect.journal import Journal
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
 from tiktok_assets.collect.metadata import finish, quota_left
@@ -50,7 +50,7 @@ def user_posts_chain(
     username: str, settings: EnsembleDataSettings, first: date, last: date, now: datetime
 ) -> Chain:
     """The request walk of one account for the days ``first``..``last`` (inclusive)."""
-    start, end = day_start(first), day_start(last + timedelta(days=1))
+    start, end = day_span(first, last)
     from_top = now.timestamp() - end <= RECENT.total_seconds()
     top = now.timestamp() if from_top else end
     who: dict[str, Any] = (

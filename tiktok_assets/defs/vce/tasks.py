@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
 
 from tiktok_assets.clients.vce_batch import Job, Outcome
-from tiktok_assets.clock import day_start
+from tiktok_assets.clock import day_span
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.endpoints.vce import BY_CATEGORY, CATEGORIES, STAGES
@@ -103,11 +103,7 @@ class DayTasks:
     # -- jobs ---------------------------------------------------------------------------------------------
     def job(self, day: date, start: int, end: int, recorded: Mapping[str, int]) -> WindowJob:
         spec = self.query.spec.within(self.time_field, start, end)
-        key = (
-            f"{day}"
-            if (start, end) == (day_start(day), day_start(day + timedelta(days=1)))
-            else f"{day} {_iso(start)}"
-        )
+        key = f"{day}" if (start, end) == day_span(day) else f"{day} {_iso(start)}"
         self._pending[day] += 1
         return WindowJob(key, spec, recorded.get(spec.fingerprint()), day=day, start=start, end=end)
 
@@ -116,7 +112,7 @@ class DayTasks:
         recorded = recorded_tasks(
             self.context.instance, self.context.asset_key, [d.isoformat() for d in self.days]
         )
-        return [self.job(d, day_start(d), day_start(d + timedelta(days=1)), recorded) for d in self.days]
+        return [self.job(d, *day_span(d), recorded) for d in self.days]
 
     # -- BatchEvents --------------------------------------------------------------------------------------
     def created(self, job: Job, task_id: int) -> None:
