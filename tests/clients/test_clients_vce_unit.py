@@ -10,6 +10,7 @@ from tiktok_assets.clients.errors import InvalidInputError
 from tiktok_assets.clients.vce import (
     RQSClientProtocol,
     VceClient,
+    VceResultError,
     VceTaskFailedError,
     VceTimeoutError,
     parse_result,
@@ -67,6 +68,36 @@ def test_string_result_parsed() -> None:
     assert parse_result('[{"id": 12345678901234567890}]') == [{"id": 12345678901234567890}]
     rqs = FakeRQS(["Completed"], result='[{"id": 5}]')
     assert VceClient(rqs, sleep=lambda s: None).run("video", GROUPS, "id") == [{"id": 5}]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        [{"id": 1}, {"id": 2}],
+        '[{"id": 1}, {"id": 2}]',
+        b'[{"id": 1}, {"id": 2}]',
+        '{"data": [{"id": 1}, {"id": 2}]}',
+        ['{"id": 1}', '{"id": 2}'],  # a list of JSON strings
+        '{"id": 1}\n{"id": 2}\n',  # JSON lines
+    ],
+    ids=["list", "json-array", "bytes", "envelope", "list-of-json", "json-lines"],
+)
+def test_every_documented_result_shape_reads_as_the_same_records(result: Any) -> None:
+    assert parse_result(result) == [{"id": 1}, {"id": 2}]
+
+
+@pytest.mark.parametrize(
+    ("result", "problem"),
+    [
+        (None, "a result of type NoneType is not a list of records"),
+        ("{'id': 1}", "the result is not JSON"),  # a Python repr, not JSON
+        ([1, 2], "record 0 is a int, not a mapping of fields"),
+    ],
+)
+def test_an_unreadable_result_is_a_named_error_not_an_empty_day(result: Any, problem: str) -> None:
+    with pytest.raises(VceResultError, match=problem):
+        parse_result(result)
+    assert parse_result("") == [] and parse_result("[]") == []  # an empty result is no records
 
 
 def test_timeout_cancels() -> None:

@@ -130,8 +130,11 @@ def test_task_ids_are_recorded_as_observations(clean: Run) -> None:
             for r in records
             if r.asset_observation and r.asset_observation.partition
         ]  # the run summary has none
-        assert len(recorded) == DAYS
-        assert all({"task_id", "fingerprint", "window"} <= set(m) for m in recorded)
+        created = [m for m in recorded if "fingerprint" in m]
+        assert len(created) == DAYS and all({"task_id", "window", "created_day"} <= set(m) for m in created)
+        charged = [m for m in recorded if "records_charged" in m]  # one per task, each booked once
+        assert sorted(m["task_id"].value for m in charged) == sorted(m["task_id"].value for m in created)
+        assert len([m for m in recorded if "day_stored" in m]) == DAYS
 
 
 def test_checks_pass_and_spend_is_in_the_ledger(clean: Run) -> None:

@@ -25,8 +25,9 @@ from tiktok_assets.clients.vce import (
     VceTaskFailedError,
     VceTimeoutError,
 )
-from tiktok_assets.clients.vce_batch import Job, Outcome, StageBudget, run_batch
+from tiktok_assets.clients.vce_batch import Job, Outcome, RecordedTask, StageBudget, run_batch
 from tiktok_assets.clients.vce_query import TaskSpec, validate_task
+from tiktok_assets.clock import clock_now
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 from tiktok_assets.sandbox.world import day_start
 
@@ -51,15 +52,20 @@ class Recorder:
     def __init__(self, budget: StageBudget | None = None, interrupt_at_create: int | None = None) -> None:
         self.created_tasks: list[tuple[str, int]] = []
         self.resumed_tasks: list[tuple[str, int, str]] = []
+        self.charged_tasks: dict[int, int] = {}
         self.done: dict[str, Outcome] = {}
         self.budget, self.interrupt_at_create = budget, interrupt_at_create
 
-    def created(self, job: Job, task_id: int) -> None:
+    def created(self, job: Job, task_id: int, day: date) -> None:
         self.created_tasks.append((job.key, task_id))
         if len(self.created_tasks) == self.interrupt_at_create:
             raise KeyboardInterrupt  # what Dagster's run termination raises inside the step
         if self.budget is not None and self.budget.stage.daily_records:
             assert self.budget.spent_today() + self.budget.reserved <= self.budget.stage.daily_records
+
+    def charged(self, job: Job, task_id: int, records: int) -> None:
+        assert task_id not in self.charged_tasks  # booked once
+        self.charged_tasks[task_id] = records
 
     def resumed(self, job: Job, task_id: int, status: str) -> None:
         self.resumed_tasks.append((job.key, task_id, status))
@@ -104,13 +110,45 @@ def test_fetch_cli_prints_the_reason(
 ) -> None:
     groups = json.dumps([{"operator": "and", "conditions": [
         {"field": "like_count", "operator": "GT", "field_values": ["1"]}]}])  # fmt: skip
+    ledger_dir = tmp_path.parent / f"{tmp_path.name}-ledger"
+    ledger_dir.mkdir()
     code = cli_main(["fetch", "vce", "comment", "--param", f"condition_groups={groups}", "--fields", "id",
                      "--base-url", sb.vce_url, "--poll-interval", "0", "--out", str(tmp_path / "c.parquet"),
-                     "--no-progress"])  # fmt: skip
+                     "--ledger-url", f"sqlite:///{ledger_dir / 'q.sqlite'}", "--no-progress"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
     assert "ended AnalysisFailed: " in err and "comment queries need video_id" in err
     assert not list(tmp_path.iterdir())  # refused, not resumable: no file and no .partial/ left behind
+
+
+def test_fetch_cli_books_its_task_on_the_ledger_the_assets_share(
+    sb: SandboxHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What ``fetch vce`` spends is on the ledger the assets' stage budget reads, and it is refused, before any
+    call, when the stage's day has no room left for its limit."""
+    ledger_url = f"sqlite:///{tmp_path / 'q.sqlite'}"
+    spec = day_spec(date(2026, 6, 1), "test", limit=200)
+    groups = json.dumps([dict(g) for g in spec.condition_groups])
+
+    def fetch(out: str) -> int:
+        return cli_main(["fetch", "vce", "video", "--param", f"condition_groups={groups}", "--param", "limit=200",
+                         "--fields", "id,create_time", "--stage", "test", "--base-url", sb.vce_url,
+                         "--poll-interval", "0", "--ledger-url", ledger_url, "--out", str(tmp_path / out),
+                         "--no-progress"])  # fmt: skip
+
+    calls_before, tasks_before = sb.stats()["requests"], sb.stats()["vce_tasks"]["tasks"]
+    assert fetch("a.parquet") == 0
+    rows = len(truth_ids(sb, spec))
+    assert rows > 0 and f"{rows} rows" in capsys.readouterr().out
+    served = sum(sum(by_status.values()) for name, by_status in sb.stats()["requests"].items()
+                 if name.startswith("vce")) - sum(sum(by_status.values()) for name, by_status in calls_before.items()
+                                                  if name.startswith("vce"))  # fmt: skip
+    used = QuotaLedger(ledger_url).used("vce", "test", clock_now())
+    assert (used.records, used.requests) == (rows, served)
+    QuotaLedger(ledger_url).charge("vce", "test", requests=0, records=4_900 - rows, day=clock_now())
+    assert fetch("b.parquet") == 1  # 4,900 spent + a limit of 200 > 5,000
+    assert "at most 5,000 records a day: 4,900 records spent today" in capsys.readouterr().err
+    assert sb.stats()["vce_tasks"]["tasks"] == tasks_before + 1 and not (tmp_path / "b.parquet").exists()
 
 
 def test_stage_limits_are_refused_before_any_call_with_which_limit_and_when(ledger: QuotaLedger) -> None:
@@ -160,10 +198,15 @@ def test_a_recorded_task_is_resumed_and_a_cancelled_one_replaced(
     running_id, cancelled_id = vce.create(running), vce.create(cancelled)
     vce.status(running_id)  # an earlier attempt polled it once, then crashed
     assert vce.cancel(cancelled_id)
-    tasks_before = sb.stats()["vce_tasks"]["tasks"]
+    tasks_before, calls_before = sb.stats()["vce_tasks"]["tasks"], vce.calls
     events = Recorder()
-    jobs = [Job("running", running, running_id), Job("cancelled", cancelled, cancelled_id)]
+    jobs = [
+        Job("running", running, RecordedTask(running_id)),
+        Job("cancelled", cancelled, RecordedTask(cancelled_id)),
+    ]
     run_batch(vce, jobs, events, StageBudget("execution", ledger, lambda: NOW))
+    # every call of the batch is booked, the status call that found the cancelled task included
+    assert ledger.used("vce", "execution", NOW).requests == vce.calls - calls_before
     assert events.resumed_tasks == [("running", running_id, "Validating")]
     assert [key for key, _ in events.created_tasks] == ["cancelled"]
     assert sb.stats()["vce_tasks"]["tasks"] == tasks_before + 1  # only the cancelled one was asked again
@@ -191,12 +234,40 @@ def test_an_interrupt_cancels_every_unfinished_task(sb: SandboxHandle, ledger: Q
     jobs = [Job(f"d{i}", day_spec(date(2026, 5, 20 + i), "execution")) for i in range(6)]
     # Two tasks are polled to Completed, then the 4th create is interrupted while it is being recorded.
     events = Recorder(interrupt_at_create=4)
+    vce, budget = client(sb, "execution"), StageBudget("execution", ledger, lambda: NOW)
     with pytest.raises(KeyboardInterrupt):
-        run_batch(client(sb, "execution"), jobs, events, StageBudget("execution", ledger, lambda: NOW),
-                  max_in_flight=2)  # fmt: skip
+        run_batch(vce, jobs, events, budget, max_in_flight=2)
     assert len(events.created_tasks) == 4 and len(events.done) == 2
     assert unfinished(sb) == 0  # the running one and the one being recorded were cancelled
     assert sb.stats()["vce_tasks"]["by_status"]["Cancelled"] - cancelled_before == 2
+    # what the cancelled tasks spent (their polls and the cancels) stays on the books, nothing stays reserved
+    assert ledger.used("vce", "execution", NOW).requests == vce.calls and budget.reserved == 0
+
+
+@pytest.mark.parametrize("charged", [True, False], ids=["booked-before-the-crash", "crashed-before-booking"])
+def test_an_adopted_task_is_booked_once_on_the_day_it_was_created(
+    sb: SandboxHandle, ledger: QuotaLedger, charged: bool
+) -> None:
+    """An attempt crashed after its task completed but before the day was stored; the rerun, the next UTC day,
+    adopts the task and reads its result. Its records stay on the ledger once, on the day the service counts
+    them on (the task's creation), whether or not the crashed attempt had booked them."""
+    spec = day_spec(date(2026, 6, 2))
+    vce = client(sb)
+    task_id = vce.create(spec)
+    assert vce.wait(task_id, vce.clock() + 30) == "Completed"
+    returned = len(vce.result(task_id))
+    assert returned > 0
+    if charged:  # what the crashed attempt's run_batch did when the task completed
+        ledger.charge("vce", "test", requests=vce.calls, records=returned, day=NOW)
+    rerun = NOW + timedelta(days=1)
+    events = Recorder()
+    run_batch(vce, [Job("d", spec, RecordedTask(task_id, NOW.date(), charged))], events,
+              StageBudget("test", ledger, lambda: rerun))  # fmt: skip
+    assert events.resumed_tasks == [("d", task_id, "Completed")] and not events.created_tasks
+    assert len(events.done["d"].records) == returned
+    assert ledger.used("vce", "test", NOW).records == returned
+    assert ledger.used("vce", "test", rerun).records == 0
+    assert events.charged_tasks == ({} if charged else {task_id: returned})
 
 
 def test_a_task_past_its_timeout_is_cancelled(sb: SandboxHandle, ledger: QuotaLedger) -> None:

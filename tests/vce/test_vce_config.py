@@ -103,6 +103,12 @@ def _with(path: str, value: Any) -> dict[str, Any]:
          "'xor' is not one of and, or, not"),
         (_with("condition_groups.1.conditions.0.field_values", ["ten"]),
          "vce_queries.cats.condition_groups[1].conditions[0].field_values[0]", "like_count compares integers"),
+        (_with("condition_groups.1.conditions.0.field_values", ["--5"]),
+         "vce_queries.cats.condition_groups[1].conditions[0].field_values[0]", "like_count compares integers"),
+        (_with("condition_groups.1.conditions.0.field_values", ["\u00b2"]),  # a digit to str.isdigit, not to int()
+         "vce_queries.cats.condition_groups[1].conditions[0].field_values[0]", "like_count compares integers"),
+        (_with("condition_groups.0.conditions.0.field", ["region_code"]),
+         "vce_queries.cats.condition_groups[0].conditions[0].field", "field must be a non-empty string"),
         (_with("condition_groups.1.conditions.0.field_values", [1, 2]),
          "vce_queries.cats.condition_groups[1].conditions[0].field_values", "LT takes exactly one value"),
         (_with("condition_groups.0.conditions.0", {"field_name": "x", "operation": "EQ", "field_values": ["a"]}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -72,7 +72,9 @@ def test_inside_a_vce_pyrqs_is_used_with_its_documented_calls_only(
     done = []
 
     class Events:
-        def created(self, job: Job, task_id: int) -> None: ...
+        def created(self, job: Job, task_id: int, day: date) -> None: ...
+
+        def charged(self, job: Job, task_id: int, records: int) -> None: ...
 
         def resumed(self, job: Job, task_id: int, status: str) -> None: ...
 

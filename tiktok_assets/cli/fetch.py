@@ -83,6 +83,10 @@ def register(subparsers: Any) -> None:
         "--budget", type=int, help="daily request budget (Research video bucket) / units (EnsembleData)"
     )
     p.add_argument("--poll-interval", type=float, default=5.0, help="VCE: seconds between task status checks")
+    p.add_argument(
+        "--stage", choices=("test", "execution"), default=os.environ.get("TIKTOK_VCE_STAGE") or "test",
+        help="VCE: the stage the task runs in, for its limits and the ledger (default: env TIKTOK_VCE_STAGE, else test)",
+    )  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="do not print a progress line per page")
     p.set_defaults(func=run)
 
@@ -203,21 +207,53 @@ def _pages(
         return ed_pages(), lambda: datetime.fromtimestamp(ed.transport.server_now(), UTC)
 
     def vce_pages() -> Iterator[Any]:
-        vce = backends.vce_client(base_url=args.base_url, poll_interval=args.poll_interval)
-        groups = params.get("condition_groups") or []
-        records = vce.run(args.endpoint, groups, fields or params.get("fields") or "id", params.get("limit"))
-        yield Page(records, None, False, requests=vce.calls)
+        # One task through the assets' batch runner: the stage's limits are checked against the same ledger
+        # before the create, and what the task spends is booked there, so the assets' test-stage budget sees
+        # this spend too (records the ledger never saw could make the service cut an asset's task short).
+        from tiktok_assets.clients.vce_batch import Job, StageBudget, run_batch
+        from tiktok_assets.clients.vce_query import validate_task
+
+        stage = args.stage
+        vce = backends.vce_client(base_url=args.base_url, poll_interval=args.poll_interval, stage=stage)
+        spec = validate_task(args.endpoint, params.get("condition_groups") or [],
+                             fields or params.get("fields") or "id", params.get("limit"), stage)  # fmt: skip
+        task = _OneTask()
+        run_batch(
+            vce,
+            [Job(args.endpoint, spec)],
+            task,
+            StageBudget(stage, backends.ledger_for(args.ledger_url), clock_now),
+        )
+        yield Page(task.records, None, False, requests=vce.calls)
 
     return vce_pages(), clock_now
 
 
+class _OneTask:
+    """``BatchEvents`` of one task whose result is the whole output (nothing to record for a resume: a
+    stopped fetch asks again)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def created(self, job: Any, task_id: int, day: Any) -> None: ...
+
+    def charged(self, job: Any, task_id: int, records: int) -> None: ...
+
+    def resumed(self, job: Any, task_id: int, status: str) -> None: ...
+
+    def completed(self, outcome: Any) -> tuple[()]:
+        self.records = outcome.records
+        return ()
+
+
 def _quota_meter(args: argparse.Namespace) -> Any:
     """A callable giving today's spend from the shared ledger (what the progress bar shows as quota)."""
-    if args.api == "vce":
-        return lambda: "n/a"
     from tiktok_assets import backends
 
     ledger = backends.ledger_for(args.ledger_url)
+    if args.api == "vce":
+        return lambda: f"{ledger.used('vce', args.stage).records} {args.stage}-stage records today"
     if args.api == "research":
         from tiktok_assets.clients.research_endpoints import endpoint_for
 

@@ -118,13 +118,54 @@ def make_rqs(base_url: str | None = None, stage: str | None = None) -> RQSClient
     return rqs.RQSClient()
 
 
+class VceResultError(ApiError):
+    """A completed task's result could not be read as records; asking again returns the same result."""
+
+
 def parse_result(result: Any) -> list[dict[str, Any]]:
-    """The result as records: a list as is, or a JSON string (the doc says either)."""
-    if isinstance(result, str | bytes):
-        result = json.loads(result) if result.strip() else []
+    """The result as records. The doc says a string on one page and a list on another, so both are read: a
+    list (of mappings, or of JSON object strings), or a string holding a JSON array, a JSON object (its
+    ``result``/``data`` list, or the one record) or JSON lines. Anything else, ``None`` included, is a
+    ``VceResultError``: a day stored empty because its result was unreadable would be a loss nobody sees."""
+    if isinstance(result, bytes):
+        result = result.decode()
+    if isinstance(result, str):
+        result = _json_records(result)
     if isinstance(result, Mapping):
         result = result.get("result", result.get("data", [result]))
-    return [dict(r) for r in result or []]
+    if not isinstance(result, list | tuple):
+        raise VceResultError(f"a result of type {type(result).__name__} is not a list of records",
+                             api=API, endpoint="get_query_task_result")  # fmt: skip
+    records = []
+    for i, record in enumerate(result):
+        if isinstance(record, str | bytes):
+            parsed = _json_records(record.decode() if isinstance(record, bytes) else record)
+            records.extend(_as_record(r, i) for r in ([parsed] if isinstance(parsed, Mapping) else parsed))
+        else:
+            records.append(_as_record(record, i))
+    return records
+
+
+def _json_records(text: str) -> list[Any] | Mapping[str, Any]:
+    """A JSON array or object, or JSON lines (one record per line); ``""`` is no records."""
+    if not text.strip():
+        return []
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise VceResultError(f"the result is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                                 api=API, endpoint="get_query_task_result") from None  # fmt: skip
+    return parsed if isinstance(parsed, list | Mapping) else [parsed]
+
+
+def _as_record(record: Any, index: int) -> dict[str, Any]:
+    if not isinstance(record, Mapping):
+        raise VceResultError(f"record {index} is a {type(record).__name__}, not a mapping of fields",
+                             api=API, endpoint="get_query_task_result")  # fmt: skip
+    return dict(record)
 
 
 # -- one task's lifecycle -----------------------------------------------------------------------------------

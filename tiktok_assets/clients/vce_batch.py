@@ -11,9 +11,13 @@ plus the limits of the tasks still running plus its own limit fit; otherwise it 
 settle, and with none running it is refused with ``VceStageLimitError`` (which limit, when it resets).
 Exact for one collector at a time (the Dagster assets share the ``vce`` pool); the service stays the judge.
 
-Resume: a job may carry ``recorded_task``, the id an earlier, interrupted attempt created for the same task
-(the caller matches it by ``TaskSpec.fingerprint``). A task the service still runs, or has completed, is
-adopted instead of creating a second one; a cancelled, failed or unknown one is replaced.
+Resume: a job may carry ``recorded_task``, the task an earlier, interrupted attempt created for the same
+window (the caller matches it by ``TaskSpec.fingerprint``). A task the service still runs, or has completed,
+is adopted instead of creating a second one; a cancelled, failed or unknown one is replaced, and the status
+call that found it so is the new task's. An adopted task's records go on the ledger on the day it was
+created (the day the service counts them on), and not at all when the earlier attempt already booked them
+(``BatchEvents.charged`` records that): a crash between a task's completion and its day's commit costs the
+rerun a result fetch, never a second count of the same records.
 """
 
 from __future__ import annotations
@@ -41,12 +45,22 @@ from tiktok_assets.endpoints.vce import STAGES, Stage
 
 
 @dataclass(frozen=True)
+class RecordedTask:
+    """A task an earlier attempt created: its id, the UTC day it was created on (None: not recorded) and
+    whether its records are already on the ledger."""
+
+    task_id: int
+    day: date | None = None
+    charged: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
     """One task to run: ``key`` is the caller's name for it (a partition and window)."""
 
     key: str
     spec: TaskSpec
-    recorded_task: int | None = None
+    recorded_task: RecordedTask | None = None
 
 
 @dataclass
@@ -61,8 +75,11 @@ class Outcome:
 
 
 class BatchEvents(Protocol):
-    def created(self, job: Job, task_id: int) -> None:
-        """A task exists: record its id durably now, so a crashed run's rerun finds it."""
+    def created(self, job: Job, task_id: int, day: date) -> None:
+        """A task exists (created on UTC ``day``): record it durably now, so a crashed run's rerun finds it."""
+
+    def charged(self, job: Job, task_id: int, records: int) -> None:
+        """The task's ``records`` are on the ledger: record it, so an attempt that adopts it books them once."""
 
     def resumed(self, job: Job, task_id: int, status: str) -> None:
         """A recorded task was adopted (``status`` as the service reported it)."""
@@ -125,6 +142,7 @@ class _Running:
     calls: int = 0
     reserved: int = 0
     status: str = "Created"
+    charged: bool = False  # its records are on the ledger already (booked by an earlier attempt)
 
 
 def run_batch(
@@ -138,6 +156,8 @@ def run_batch(
     queue = deque(jobs)
     flying: list[_Running] = []
     failed: ApiError | None = None
+    # a recorded task found cancelled, failed or unknown → the RQS calls that found it (the new task's)
+    replaced: dict[int, int] = {}
 
     def calls_of(task: _Running, fn: Callable[[], Any]) -> Any:
         before = client.calls
@@ -148,34 +168,40 @@ def run_batch(
 
     def start(job: Job) -> _Running | None:
         now = client.clock()
-        if job.recorded_task is not None:
-            adopted = _adopt(client, job, now, _today(budget))
+        recorded = job.recorded_task
+        if recorded is not None and recorded.task_id not in replaced:
+            before = client.calls
+            adopted = _adopt(client, job, recorded, now, _today(budget))
             if adopted is not None:
                 budget.hold(job.spec.limit)
                 adopted.reserved = job.spec.limit
                 events.resumed(job, adopted.task_id, adopted.status)
                 return adopted
+            replaced[recorded.task_id] = client.calls - before  # the call that found it gone: the new task's
         if not budget.admit(job.spec.limit, can_wait=bool(flying)):
             return None
-        before = client.calls
+        before = client.calls - (replaced.pop(recorded.task_id, 0) if recorded else 0)
+        day = _today(budget)
         try:
             task_id = client.create(job.spec)
         except BaseException:
-            budget.settle(job.spec.limit, 0, client.calls - before, _today(budget))
+            budget.settle(job.spec.limit, 0, client.calls - before, day)
             raise
         try:
-            events.created(job, task_id)
+            events.created(job, task_id, day)
         except BaseException:  # not yet among the running ones: cancel it here
             client.cancel(task_id)
-            budget.settle(job.spec.limit, 0, client.calls - before, _today(budget))
+            budget.settle(job.spec.limit, 0, client.calls - before, day)
             raise
-        task = _Running(job, task_id, _today(budget), now + client.poll.timeout, now, resumed=False)
+        task = _Running(job, task_id, day, now + client.poll.timeout, now, resumed=False)
         task.calls, task.reserved = client.calls - before, job.spec.limit
         return task
 
     def finish(task: _Running, records: list[dict[str, Any]]) -> None:
         flying.remove(task)
-        budget.settle(task.reserved, len(records), task.calls, task.day)
+        budget.settle(task.reserved, 0 if task.charged else len(records), task.calls, task.day)
+        if records and not task.charged:
+            events.charged(task.job, task.task_id, len(records))
         if task.status == TERMINAL_OK:
             outcome = Outcome(task.job, task.task_id, records, task.calls, task.resumed)
             queue.extend(events.completed(outcome))
@@ -212,25 +238,26 @@ def run_batch(
             else:
                 task.next_poll = client.clock() + client.poll.interval(task.polls)
     except BaseException:
-        for task in flying:  # never leave a task running unattended
-            client.cancel(task.task_id)
+        for task in flying:  # never leave a task running unattended; what it spent stays on the books
+            calls_of(task, lambda task=task: client.cancel(task.task_id))  # never raises (best effort)
+            budget.settle(task.reserved, 0, task.calls, task.day)
         raise
     if failed is not None:
         raise failed
 
 
-def _adopt(client: VceClient, job: Job, now: float, day: date) -> _Running | None:
+def _adopt(client: VceClient, job: Job, recorded: RecordedTask, now: float, today: date) -> _Running | None:
     """The recorded task as a running one, if the service still has it running or completed."""
-    assert job.recorded_task is not None
     before = client.calls
     try:
-        status = client.status(job.recorded_task)
+        status = client.status(recorded.task_id)
     except VceTaskNotFoundError:
         return None
     if status not in RUNNING and status != TERMINAL_OK:
         return None  # Cancelled / AnalysisFailed: a new task asks again
-    task = _Running(job, job.recorded_task, day, now + client.poll.timeout, now, resumed=True)
-    task.status, task.polls, task.calls = status, 1, client.calls - before
+    day = recorded.day or today  # the service counts a task's records on the day it was created
+    task = _Running(job, recorded.task_id, day, now + client.poll.timeout, now, resumed=True)
+    task.status, task.polls, task.calls, task.charged = status, 1, client.calls - before, recorded.charged
     return task
 
 

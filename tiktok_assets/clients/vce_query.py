@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from tiktok_assets.endpoints.vce import (
 )
 
 API = "vce"
+INTEGER = re.compile(r"-?[0-9]+")  # what a numeric field compares (ASCII digits: "²".isdigit() is True)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def _values(category: Category, field: str, op: str, raw: Any, where: str) -> li
     for k, v in enumerate(raw):
         if isinstance(v, bool) or not isinstance(v, str | int):
             raise _bad(f"expected a string or an integer, got {v!r}", f"{where}.field_values[{k}]")
-        if category.conditions.get(field) == "numeric" and not str(v).strip().lstrip("-").isdigit():
+        if category.conditions.get(field) == "numeric" and not INTEGER.fullmatch(str(v).strip()):
             raise _bad(f"{field} compares integers, got {v!r}", f"{where}.field_values[{k}]")
         values.append(str(v))
     if op in SINGLE_VALUE and len(values) != 1:
@@ -95,6 +97,8 @@ def _condition(category: Category, raw: Any, where: str) -> dict[str, Any]:
             f"unknown key(s) {unknown} (allowed: field, operator, field_values)", f"{where}.{unknown[0]}"
         )
     field, op = raw.get("field"), str(raw.get("operator") or "").upper()
+    if not isinstance(field, str) or not field:
+        raise _bad(f"field must be a non-empty string, got {field!r}", f"{where}.field")
     if op not in ALL_OPERATORS:
         raise _bad(
             f"{raw.get('operator')!r} is not an operator (one of {', '.join(ALL_OPERATORS)})",
@@ -113,8 +117,6 @@ def _condition(category: Category, raw: Any, where: str) -> dict[str, Any]:
                 f"{op} is not allowed on {category.name}.{field} (allowed: {', '.join(allowed)})",
                 f"{where}.operator",
             )
-    elif not isinstance(field, str) or not field:
-        raise _bad("field must be a non-empty string", f"{where}.field")
     return {"field": field, "operator": op, "field_values": _values(category, field, op, raw.get("field_values"), where)}  # fmt: skip
 
 

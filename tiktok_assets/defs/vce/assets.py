@@ -9,20 +9,21 @@ recorded. A backfill runs 30 days per run, the days' tasks side by side.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import dagster as dg
 
 from tiktok_assets.clients.vce_batch import run_batch
 from tiktok_assets.collect import checks
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
-from tiktok_assets.collect.metadata import column_schema, finish
+from tiktok_assets.collect.metadata import column_schema, finish, quota_left, record_failed_run
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research.common import collected_at, partition_days
 from tiktok_assets.defs.research.partitions import RANGE_POLICY
 from tiktok_assets.defs.vce.resources import VceResource
-from tiktok_assets.defs.vce.tasks import DayTasks, vce_partition
+from tiktok_assets.defs.vce.tasks import DayTasks, stored_day_figures, vce_partition
 from tiktok_assets.endpoints.vce import BY_CATEGORY, STAGES
 
 GROUP = "vce"
@@ -43,6 +44,11 @@ def _query_metadata(query: VceQuery) -> dict[str, object]:
         "fields": spec.fields,
         "condition_groups": dg.MetadataValue.json([dict(g) for g in spec.condition_groups]),
     }
+
+
+def _plain(value: Any) -> Any:
+    """A figure as recorded: a ``MetadataValue`` read back from the event log, or the plain value."""
+    return getattr(value, "value", value)
 
 
 def complete_check(
@@ -99,28 +105,36 @@ def vce_query_asset(query: VceQuery, daily: dg.PartitionsDefinition) -> dg.Asset
             )
         tasks = DayTasks(context, lake, query, todo, lineage, collected_at(vce.now()))
         client = vce.client(query.stage)
+
+        def records_left() -> dict[str, int]:  # the ledger's view of the stage's day, after this attempt
+            if stage.daily_records is None:
+                return {}
+            return {
+                f"{stage.name}_records_left_today": stage.daily_records - vce.budget(stage.name).spent_today()
+            }
+
         try:
             run_batch(client, tasks.jobs(), tasks, vce.budget(query.stage), vce.max_tasks_in_flight)
-        except BaseException:
+        except BaseException as exc:
             tasks.abort()
+            spent = Spend(requests=client.calls, records=tasks.records())
+            record_failed_run(context, spent, quota_left(records_left, context.log), exc)
             raise
-        figures = tasks.partition_metadata()
-        spend = Spend(requests=client.calls, records=sum(int(f["task_records"]) for f in figures.values()))
+        # the days an earlier attempt of this run stored: the figures it recorded when it committed them
+        figures: dict[str, dict[str, Any]] = {
+            d.isoformat(): stored_day_figures(context.instance, key, d.isoformat()) or {}
+            for d in days if d not in todo
+        }  # fmt: skip
+        figures.update(tasks.partition_metadata())
+        spend = Spend(requests=client.calls, records=tasks.records())  # this attempt's own
         parts = {d.isoformat(): vce_partition(query.name, d) for d in days}
-        extra = _query_metadata(
-            query
-        )  # the run's records are run_records_received (per partition: task_records)
-        quota = {}
-        if stage.daily_records is not None:  # the ledger's view, after this run
-            quota[f"{stage.name}_records_left_today"] = (
-                stage.daily_records - vce.budget(stage.name).spent_today()
-            )
         result = finish(
-            context, lake.storage, dataset, parts, spend, quota, time_rule=endpoint.time_rule, extra=extra,
-            partition_requests={k: int(f["task_requests"]) for k, f in figures.items()},  # a day's tasks are its own
+            context, lake.storage, dataset, parts, spend, quota_left(records_left, context.log),
+            time_rule=endpoint.time_rule, extra=_query_metadata(query),
+            partition_requests={k: int(_plain(f["task_requests"])) for k, f in figures.items() if f},
             partition_extra=figures,
         )  # fmt: skip
-        sampled = [day for day, f in figures.items() if f["sampled"]]
+        sampled = [day for day, f in sorted(figures.items()) if f and _plain(f["sampled"])]
         return dg.MaterializeResult(
             metadata=result.metadata,
             check_results=[*(result.check_results or []), complete_check(key, query, sampled, len(days))],

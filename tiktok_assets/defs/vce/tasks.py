@@ -3,9 +3,13 @@ rerun finds it, and where its result lands.
 
 - One task per UTC day: the query's condition groups plus ``create_time`` in ``[day, day + 1)``.
 - The moment a task exists its id is recorded as an ``AssetObservation`` of the asset's partition (metadata
-  ``task_id``, ``fingerprint``, ``window``): durable in the event log before the first poll, and visible in
-  the UI. A later attempt (a rerun after a crash, a re-execution) looks up the tasks recorded for each day
-  since that day's last materialization; a task with the same fingerprint is resumed, not created again.
+  ``task_id``, ``fingerprint``, ``window``, ``created_day``): durable in the event log before the first poll,
+  and visible in the UI. So is the moment its records go on the quota ledger (``records_charged``). A later
+  attempt (a rerun after a crash, a re-execution) looks up the tasks recorded for each day since that day's
+  last materialization; a task with the same fingerprint is resumed, not created again, and its records are
+  not booked twice.
+- When a day is committed its figures are recorded the same way (``DAY_STORED``): a re-execution that skips
+  the day, already stored, still reports that day's tasks, records and sample flag on its materialization.
 - An execution-stage result that reaches the query's ``limit`` may be cut short (the first ``limit``
   matches), so its window is split in two and both halves are asked (rows repeat and are deduplicated by id);
   a test-stage result at its limit is a random sample by design: stored, flagged ``sampled``.
@@ -21,7 +25,7 @@ from typing import Any
 
 import dagster as dg
 
-from tiktok_assets.clients.vce_batch import Job, Outcome
+from tiktok_assets.clients.vce_batch import Job, Outcome, RecordedTask
 from tiktok_assets.clock import day_span
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -29,7 +33,9 @@ from tiktok_assets.endpoints.vce import BY_CATEGORY, CATEGORIES, STAGES
 from tiktok_assets.lake.normalize import normalize
 from tiktok_assets.lake.writer import PartitionWriter
 
-TASK_ID, FINGERPRINT, WINDOW = "task_id", "fingerprint", "window"
+TASK_ID, FINGERPRINT, WINDOW, CREATED_DAY = "task_id", "fingerprint", "window", "created_day"
+CHARGED = "records_charged"
+DAY_STORED = "day_stored"  # the observation of a committed day's figures
 
 
 def vce_partition(query: str, day: date) -> dict[str, str]:
@@ -61,26 +67,54 @@ class DayFigures:
     resumed: int = 0
 
 
+def _since_last_materialization(
+    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
+) -> list[Mapping[str, Any]]:
+    """The metadata of ``partition``'s observations since its last materialization, oldest first."""
+    last = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+    ).records
+    observed = instance.fetch_observations(
+        dg.AssetRecordsFilter(
+            asset_key=key, asset_partitions=[partition], after_storage_id=last[0].storage_id if last else None
+        ),
+        limit=1_000,
+        ascending=True,  # later records win
+    ).records
+    return [r.asset_observation.metadata for r in observed if r.asset_observation]
+
+
+def _value(meta: Mapping[str, Any], name: str) -> Any:
+    return getattr(meta[name], "value", meta[name])
+
+
 def recorded_tasks(
     instance: dg.DagsterInstance, key: dg.AssetKey, partitions: Sequence[str]
-) -> dict[str, int]:
-    """fingerprint → task id of the tasks recorded for ``partitions`` since each one's last materialization."""
-    found: dict[str, int] = {}
+) -> dict[str, RecordedTask]:
+    """fingerprint → the task recorded for it in ``partitions`` since each one's last materialization."""
+    created: dict[str, tuple[int, date | None]] = {}
+    charged: set[int] = set()
     for partition in partitions:
-        records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition])
-        last = instance.fetch_materializations(records_filter, limit=1).records
-        after = last[0].storage_id if last else None
-        observed = instance.fetch_observations(
-            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition], after_storage_id=after),
-            limit=1_000,
-            ascending=True,  # later records win
-        ).records
-        for record in observed:
-            observation = record.asset_observation
-            meta = observation.metadata if observation else {}
+        for meta in _since_last_materialization(instance, key, partition):
             if TASK_ID in meta and FINGERPRINT in meta:
-                found[str(meta[FINGERPRINT].value)] = int(meta[TASK_ID].value)
-    return found
+                day = _value(meta, CREATED_DAY) if CREATED_DAY in meta else None
+                created[str(_value(meta, FINGERPRINT))] = (
+                    int(_value(meta, TASK_ID)), date.fromisoformat(day) if day else None
+                )  # fmt: skip
+            elif TASK_ID in meta and CHARGED in meta:
+                charged.add(int(_value(meta, TASK_ID)))
+    return {fp: RecordedTask(task, day, task in charged) for fp, (task, day) in created.items()}
+
+
+def stored_day_figures(
+    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
+) -> dict[str, Any] | None:
+    """The figures an earlier attempt recorded when it committed ``partition`` (None: none recorded)."""
+    stored = [m for m in _since_last_materialization(instance, key, partition) if DAY_STORED in m]
+    if not stored:
+        return None
+    meta = stored[-1]
+    return {name: meta[name] for name in meta if name != DAY_STORED}
 
 
 class DayTasks:
@@ -115,22 +149,26 @@ class DayTasks:
         return [self.job(d, *day_span(d), recorded) for d in self.days]
 
     # -- BatchEvents --------------------------------------------------------------------------------------
-    def created(self, job: Job, task_id: int) -> None:
-        assert isinstance(job, WindowJob)
+    def _observe(self, day: date, description: str, metadata: Mapping[str, Any]) -> None:
+        """A fact about ``day``'s partition, durable in the event log the moment it is true."""
         self.context.log_event(
             dg.AssetObservation(
-                asset_key=self.context.asset_key,
-                partition=job.day.isoformat(),
-                description=f"VCE task {task_id} created for {job.key}",
-                metadata={
-                    TASK_ID: task_id,
-                    FINGERPRINT: job.spec.fingerprint(),
-                    WINDOW: f"{_iso(job.start)}..{_iso(job.end)}",
-                    "stage": job.spec.stage,
-                    "limit": job.spec.limit,
-                },
+                asset_key=self.context.asset_key, partition=day.isoformat(), description=description,
+                metadata=dict(metadata),
             )
-        )
+        )  # fmt: skip
+
+    def created(self, job: Job, task_id: int, day: date) -> None:
+        assert isinstance(job, WindowJob)
+        self._observe(job.day, f"VCE task {task_id} created for {job.key}", {
+            TASK_ID: task_id, FINGERPRINT: job.spec.fingerprint(), WINDOW: f"{_iso(job.start)}..{_iso(job.end)}",
+            CREATED_DAY: day.isoformat(), "stage": job.spec.stage, "limit": job.spec.limit,
+        })  # fmt: skip
+
+    def charged(self, job: Job, task_id: int, records: int) -> None:
+        assert isinstance(job, WindowJob)
+        self._observe(job.day, f"VCE task {task_id}: {records:,} records booked on the quota ledger",
+                      {TASK_ID: task_id, CHARGED: records})  # fmt: skip
 
     def resumed(self, job: Job, task_id: int, status: str) -> None:
         assert isinstance(job, WindowJob)
@@ -177,6 +215,9 @@ class DayTasks:
         self._pending[job.day] -= 1
         if self._pending[job.day] == 0:
             self._writers.pop(job.day).commit()
+            self._observe(
+                job.day, f"VCE day {job.day} stored", {DAY_STORED: True, **self._day_metadata(figures)}
+            )
         return follow_up
 
     # -- partitions ---------------------------------------------------------------------------------------
@@ -193,15 +234,21 @@ class DayTasks:
             writer.abort()
         self._writers.clear()
 
-    def partition_metadata(self) -> dict[str, dict[str, Any]]:
+    @staticmethod
+    def _day_metadata(f: DayFigures) -> dict[str, Any]:
         return {
-            d.isoformat(): {
-                "task_ids": dg.MetadataValue.json(f.task_ids),
-                "task_records": f.records,
-                "task_requests": f.requests,
-                "task_windows": f.windows,
-                "tasks_resumed": f.resumed,
-                "sampled": f.sampled,
-            }
-            for d, f in self.figures.items()
+            "task_ids": dg.MetadataValue.json(f.task_ids),
+            "task_records": f.records,
+            "task_requests": f.requests,
+            "task_windows": f.windows,
+            "tasks_resumed": f.resumed,
+            "sampled": f.sampled,
         }
+
+    def partition_metadata(self) -> dict[str, dict[str, Any]]:
+        """This attempt's figures of each day it stored."""
+        return {d.isoformat(): self._day_metadata(f) for d, f in self.figures.items()}
+
+    def records(self) -> int:
+        """Records this attempt's tasks returned (days stored or not)."""
+        return sum(f.records for f in self.figures.values())
