@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -15,10 +16,30 @@ from tiktok_assets.defs.ensembledata.assets import build_assets
 from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.sandbox.testing import SandboxHandle
+from tiktok_assets.sandbox.world import World
+from tiktok_assets.sandbox.world.catalog import catalog
 
 NOW = "2026-06-15T12:00:00Z"
 TODAY = "2026-06-15"
 FIRST, LAST = "2026-05-14", "2026-06-12"  # the demo's 30 days (the Research window) at the sandbox clock
+
+
+def world_posts(accounts: list[str], first: date, last: date, now: str = NOW) -> dict[date, set[int]]:
+    """The truth of user posts, independent of how the asset asks: every visible post the sandbox's world
+    (seed 7, small, rebuilt here) holds of each public monitored account, by UTC day of creation, pinned or not.
+    A private account's posts are refused by the API (472), so none are expected."""
+    world = World(7, "small")
+    cat, at = catalog(world), int(datetime.fromisoformat(now).timestamp())
+    out: dict[date, set[int]] = {}
+    for username in accounts:
+        account = world.account_by_username(username)
+        if account is None or account.is_private:
+            continue
+        for video in cat.account_videos(account.index, at):
+            day = datetime.fromtimestamp(video.create_time, UTC).date()
+            if first <= day <= last:
+                out.setdefault(day, set()).add(int(video.id))
+    return out
 
 
 def resources_for(sandbox: SandboxHandle, tmp: Path, **ed: object) -> dict:

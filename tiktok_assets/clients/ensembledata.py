@@ -28,7 +28,7 @@ from tiktok_assets.clients.ensembledata_endpoints import (
     trim_older,
     units_charged,
 )
-from tiktok_assets.clients.errors import CursorStuckError, InvalidInputError
+from tiktok_assets.clients.errors import ApiError, Attempts, CursorStuckError, InvalidInputError
 from tiktok_assets.clients.pages import Page
 from tiktok_assets.clients.quota import Budget, QuotaLedger, Reservation
 from tiktok_assets.clients.redaction import Secret
@@ -116,7 +116,7 @@ class EnsembleDataClient(TransportClient):
                 now=datetime.fromtimestamp(self.clock(), UTC),
             )
 
-        units_seen: list[int] = []
+        units_seen: list[int] = []  # one entry per attempt sent: its units_charged (0 without a response)
 
         def after(response: httpx.Response | None) -> None:
             units = units_charged(response)
@@ -124,19 +124,29 @@ class EnsembleDataClient(TransportClient):
             if self.ledger is not None and reservations:
                 if response is not None and response.status_code == 429:
                     self.ledger.release(reservations.pop())  # refused: nothing charged
+                elif response is None:
+                    # No answer (a read time-out, a reset): the server may have charged without telling us,
+                    # so the budget books the estimate rather than 0 (over, never under, the real spend).
+                    self.ledger.settle(reservations[-1], units=estimate)
                 else:
                     self.ledger.settle(reservations[-1], units=units)
                 reservations.clear()
 
-        sent = self.transport.send(
-            "GET",
-            ep.path,
-            classify_,
-            params=clean,
-            before_attempt=before,
-            after_attempt=after,
-            timeout=self.long_timeout if ep.long else None,
-        )
+        try:
+            sent = self.transport.send(
+                "GET",
+                ep.path,
+                classify_,
+                params=clean,
+                before_attempt=before,
+                after_attempt=after,
+                timeout=self.long_timeout if ep.long else None,
+            )
+        except ApiError as exc:
+            # A call that ends in an error still cost its attempts (retried 500s are charged): the caller books them.
+            exc.attempts = Attempts(requests=len(units_seen), units=sum(units_seen))
+            self.units_spent += sum(units_seen)
+            raise
         units = sum(units_seen)
         self.units_spent += units
         if units_seen and units_seen[-1]:

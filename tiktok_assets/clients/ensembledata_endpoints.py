@@ -86,7 +86,8 @@ ENDPOINTS: dict[str, EdEndpoint] = {
     )
 }
 
-_STATUS_PARAM = {464: "ids", 466: "country", 462: "url", 469: "name", 520: "aweme_id"}
+_STATUS_PARAM = {464: "ids", 466: "country", 462: "url", 469: "name"}
+_REFUSALS_5XX = {520}  # documented refusals with a 5xx status (reference): never retried
 _UNAVAILABLE = {463: "not_found", 473: "not_found", 472: "private", 471: "refused", 474: "refused"}
 _PARAM_IN_DETAIL = re.compile(r"parameter '([^']+)'")
 
@@ -119,16 +120,18 @@ def classify(
     """The whole JSON body of a success (NULs stripped), or the typed error."""
     status = response.status_code
     kw: dict[str, Any] = {"api": API, "endpoint": endpoint, "status": status}
-    if status >= 500 or status == 429 or "html" in response.headers.get("content-type", ""):
-        if status == 429:
-            raise RateLimitedError(
-                "rate limit exceeded (429)",
-                retry_after=retry_after(response),
-                server_now=server_time(response),
-                **kw,
-            )
-        if status >= 500 or status < 400:
-            raise RetryableError(f"HTTP {status}", **kw)
+    html = "html" in response.headers.get("content-type", "")
+    if status == 429:
+        raise RateLimitedError(
+            "rate limit exceeded (429)",
+            retry_after=retry_after(response),
+            server_now=server_time(response),
+            **kw,
+        )
+    # A documented refusal above 500 (520 post restricted, a JSON detail) is an answer, not a server failure;
+    # an HTML 520 is a gateway's ("unknown error") and is retried like any 5xx.
+    if (status >= 500 and (status not in _REFUSALS_5XX or html)) or (html and status < 400):
+        raise RetryableError(f"HTTP {status}", **kw)
     payload = parse_json(response, api=API, endpoint=endpoint)
     if isinstance(payload, dict) and "data" in payload:
         return payload  # clean already (parse_json); some 4xx carry data: success, like the official client
@@ -151,6 +154,9 @@ def classify(
             or "?"
         )
         raise UserUnavailableError(str(who), _UNAVAILABLE[status], detail, **kw)  # type: ignore[arg-type]
+    if status in _REFUSALS_5XX:
+        post = next((p for p in ("aweme_id", "url", "ids") if p in params), "aweme_id")
+        raise InvalidInputError(f"post restricted ({status}): {detail}", parameter=post, **kw)
     if 400 <= status < 500:
         m = _PARAM_IN_DETAIL.search(detail)
         raise InvalidInputError(

@@ -7,6 +7,7 @@ classifiers); callers branch on the class, never on message text. Messages are r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -15,8 +16,19 @@ from tiktok_assets.clients.redaction import redact
 UnavailableReason = Literal["private", "not_found", "refused"]
 
 
+@dataclass(frozen=True)
+class Attempts:
+    """What a call that ended in an error had spent: requests sent (retries included) and units charged."""
+
+    requests: int = 0
+    units: int = 0
+
+
 class ApiError(Exception):
-    """Any failure talking to an API. ``str()`` is redacted; ``status``/``code`` as the API sent them."""
+    """Any failure talking to an API. ``str()`` is redacted; ``status``/``code`` as the API sent them;
+    ``attempts`` what the failed call spent, where its client counts that (EnsembleData)."""
+
+    attempts: Attempts = Attempts()
 
     def __init__(
         self,

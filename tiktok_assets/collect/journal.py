@@ -48,9 +48,11 @@ class Journal:
         return self.storage.list(self.prefix, PAGE_FILE)
 
     def clear(self) -> None:
-        """Drop the journal (its partitions are committed)."""
+        """Drop the journal (its partitions are committed), and the folders it leaves empty up to ``_journal``
+        (the root run's too once its last scope is gone; EnsembleData steps run one at a time, pool
+        ``ensembledata_api``, so no other scope of the run is being written meanwhile)."""
         for key in self.page_keys():
-            self.storage.delete(key)
+            self.storage.delete(key, prune_to=PREFIX)
 
 
 class ChainLog:

@@ -69,7 +69,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
         raise v.fail("date_range.end", f"{end} is before date_range.start {start}")
     lists = {
         "accounts": v.strings(top.get("accounts"), "accounts", USERNAME),
-        "hashtags": tuple(h.lstrip("#").lower() for h in v.strings(top.get("hashtags"), "hashtags")),
+        "hashtags": v.hashtags(top.get("hashtags"), "hashtags"),
         "keywords": v.strings(top.get("keywords"), "keywords"),
     }
     regions = v.strings(top.get("regions"), "regions", REGION)

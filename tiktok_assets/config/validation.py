@@ -43,7 +43,9 @@ class Validator:
                 raise self.fail(f"{key}.{k}" if key else k, "required key is missing")
         return value
 
-    def strings(self, value: Any, key: str, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
+    def strings(
+        self, value: Any, key: str, pattern: re.Pattern[str] | None = None, *, unique: bool = True
+    ) -> tuple[str, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
@@ -56,8 +58,22 @@ class Validator:
             if pattern and not pattern.match(item):
                 raise self.fail(f"{key}[{i}]", f"{item!r} does not match {pattern.pattern}")
             out.append(item)
-        if len(set(out)) != len(out):
+        if unique and len(set(out)) != len(out):
             raise self.fail(key, "duplicate entries")
+        return tuple(out)
+
+    def hashtags(self, value: Any, key: str) -> tuple[str, ...]:
+        """Hashtags as the APIs take them: without '#', lower case (TikTok matches tags case-insensitively, as the
+        sandbox does), so "#Cat" and "cat" are one tag. Each becomes a partition key and a lake path value, so
+        one left empty, with whitespace or with '/' is refused, and so is a tag given twice."""
+        out: list[str] = []
+        for i, raw in enumerate(self.strings(value, key, unique=False)):
+            tag = raw.lstrip("#").lower()
+            if not tag or any(c.isspace() or c == "/" for c in tag):
+                raise self.fail(f"{key}[{i}]", f"{raw!r} is not a hashtag (no spaces or '/', not only '#')")
+            if tag in out:
+                raise self.fail(f"{key}[{i}]", f"{raw!r} repeats {key}[{out.index(tag)}] (both are #{tag})")
+            out.append(tag)
         return tuple(out)
 
     def day(self, value: Any, key: str, today: date) -> date:

@@ -144,7 +144,8 @@ class S3Storage:
         finally:
             local_file.unlink(missing_ok=True)
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, prune_to: str | None = None) -> None:
+        # prune_to: nothing to do, an object store has no folders.
         # One request: S3 deletes an absent key as done, as a local disk's unlink(missing_ok) does.
         with contextlib.suppress(FileNotFoundError):
             self.fs.rm_file(self._path(key))

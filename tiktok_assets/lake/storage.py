@@ -34,7 +34,7 @@ class LakeStorage(Protocol):
 
     def publish(self, local_file: Path, key: str) -> None: ...
 
-    def delete(self, key: str) -> None: ...
+    def delete(self, key: str, *, prune_to: str | None = None) -> None: ...
 
     def fingerprint(self, key: str) -> str | None: ...
 
@@ -88,8 +88,21 @@ class LocalStorage:
         os.replace(local_file, final)
         _fsync_dir(final.parent)
 
-    def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+    def delete(self, key: str, *, prune_to: str | None = None) -> None:
+        """Remove ``key``; with ``prune_to`` (a prefix of ``key``) also the folders below it left empty, so a
+        scratch tree such as the page journal leaves no empty folders behind."""
+        path = self.path(key)
+        path.unlink(missing_ok=True)
+        if prune_to is None:
+            return
+        stop = self.path(prune_to)
+        folder = path.parent
+        while folder != stop and stop in folder.parents:
+            try:
+                folder.rmdir()  # only when empty: a folder something else still uses stays
+            except OSError:
+                return
+            folder = folder.parent
 
     def fingerprint(self, key: str) -> str | None:
         """What changes whenever the object under ``key`` is replaced (None: absent)."""

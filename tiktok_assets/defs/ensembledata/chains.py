@@ -39,6 +39,7 @@ class Chain:
     params: Mapping[str, Any]
     constants: Mapping[str, Any] = field(default_factory=dict)  # columns every row gets (the monitored name)
     tune: Tune | None = None
+    single: bool = False  # one call only: its cursor is not followed (the top of an account's posts)
 
     @property
     def name(self) -> str:
@@ -83,10 +84,11 @@ class Walker:
             try:
                 page = self.client.call(chain.path, params)
             except ApiError as exc:
-                if exc.status is not None:  # the API answered (a refusal): a request spent, never retried
-                    self.spend.requests += 1
+                spent = exc.attempts  # every attempt of a refused call, retries included, as billed
+                self.spend.requests += spent.requests
+                self.spend.units += spent.units
                 raise
-            following = self.client.next_params(chain.path, params, page)
+            following = None if chain.single else self.client.next_params(chain.path, params, page)
             if following is not None and chain.tune is not None:
                 following = chain.tune(params, following, page)
             table = self._table(chain, params, page, rows_seen)
@@ -116,6 +118,21 @@ class Walker:
                 row["rank"] = offset + i  # the position in the API's answer (search results)
             rows.append(row)
         return normalize(dataset, rows, self.now(), self.window)
+
+
+def call_counted(client: EnsembleDataApi, spend: Spend, path: str, params: Mapping[str, Any]) -> Page:
+    """One call outside a chain, its spend counted whether it answers or fails (every attempt, as billed)."""
+    try:
+        page = client.call(path, params)
+    except ApiError as exc:
+        spent = exc.attempts
+        spend.requests += spent.requests
+        spend.units += spent.units
+        raise
+    spend.requests += page.requests
+    spend.units += page.units
+    spend.records += len(page.records)
+    return page
 
 
 def first_collected(journal: Journal) -> datetime | None:

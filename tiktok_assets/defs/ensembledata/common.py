@@ -3,12 +3,14 @@ leaves in the run's log; and the spend figures a materialization reports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
 
+from tiktok_assets.clients.errors import ApiError, UserUnavailableError
+from tiktok_assets.collect.metadata import failed_run_recorded
 from tiktok_assets.collect.retries import stop_noted
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.defs.research import common as research_common
@@ -51,5 +53,26 @@ def units_note(context: dg.AssetExecutionContext) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def collecting(
+    context: dg.AssetExecutionContext, spend: Spend, units_left: Callable[[], Mapping[str, int]]
+) -> Iterator[None]:
+    """Around an asset's API work: ``units_note``, and a failed run still leaves its run summary (what it spent
+    before the error, units included) so the books stay whole."""
+    with units_note(context), failed_run_recorded(context, spend, units_left):
+        yield
+
+
 def status_of(unavailable: Mapping[str, str], who: str) -> str:
     return unavailable.get(who, "ok")
+
+
+def unavailable_reason(exc: ApiError) -> str:
+    """Why a subject has no record: the account's state, "not_found" for a 404 (a deleted sound or post),
+    "restricted" for a 520 (a private author's post); any other error is not a fact about the subject and fails
+    the run as itself (units, token, bad input)."""
+    if isinstance(exc, UserUnavailableError):
+        return exc.reason
+    if exc.status in (404, 520):
+        return "not_found" if exc.status == 404 else "restricted"
+    raise exc

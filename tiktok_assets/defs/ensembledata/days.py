@@ -2,8 +2,10 @@
 
 User posts: a run of one day or a backfill range asks each account once for its window — from the window's
 end back (``start_cursor``; a recent window starts at the top so pinned posts are seen) to
-``oldest_createtime`` = the window's start. ``depth`` (10 posts a unit, paid whether or not the chunks come
-back) starts at one chunk and then follows the posting rate each call shows over what is left of the window,
+``oldest_createtime`` = the window's start. The API gives pinned posts (``is_top``) only on a call without a
+cursor and leaves them out of the cursor walk, so an older window adds one ``depth=1`` call from the top per
+account (``pinned_chain``) whose pinned posts go to their days. ``depth`` (10 posts a unit, paid whether or
+not the chunks come back) starts at one chunk and then follows the posting rate each call shows over what is left of the window,
 rounded down: under-estimating costs one more request, never a unit; over-asking would waste units. The last chunk overshoots into older posts; rows outside the run's days are
 dropped. Every day's file is written when all accounts are done, so a reader never sees half a day.
 
@@ -11,7 +13,7 @@ Comments fan out over the day's posts in the lake, like Research comments.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,7 +21,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tiktok_assets.clients.errors import UserUnavailableError
+from tiktok_assets.clients.errors import ApiError, UserUnavailableError
 from tiktok_assets.clients.pages import Page
 from tiktok_assets.clock import day_span
 from tiktok_assets.collect.journal import Journal
@@ -29,7 +31,7 @@ from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import Monitoring
 from tiktok_assets.config.ensembledata import EnsembleDataSettings
 from tiktok_assets.defs.ensembledata.chains import Chain, Walker
-from tiktok_assets.defs.ensembledata.common import asset_defaults, units_note
+from tiktok_assets.defs.ensembledata.common import asset_defaults, collecting, unavailable_reason
 from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
 from tiktok_assets.defs.ensembledata.spend import DaySpend
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -75,6 +77,24 @@ def user_posts_chain(
     return Chain(path, params, tune=tune)
 
 
+def pinned_chain(username: str, settings: EnsembleDataSettings, last: date, now: datetime) -> Chain | None:
+    """The one call from the top that shows an account's pinned posts, for a window ending before ``RECENT``
+    (a recent window's walk starts at the top and sees them); None when the walk sees them itself."""
+    _, end = day_span(last, last)
+    if now.timestamp() - end <= RECENT.total_seconds():
+        return None
+    if username in settings.sec_uids:
+        return Chain(
+            ed.USER_POSTS_BY_SECUID.path, {"secUid": settings.sec_uids[username], "depth": 1}, single=True
+        )
+    return Chain(ed.USER_POSTS.path, {"username": username, "depth": 1}, single=True)
+
+
+def pinned_only(table: pa.Table) -> pa.Table:
+    """The pinned rows of a top call: its timeline rows are the cursor walk's (never written twice)."""
+    return table.filter(pc.fill_null(table["is_top"], False))
+
+
 def _depth(expected_posts: float) -> int:
     return max(1, min(MAX_DEPTH, math.floor(expected_posts / CHUNK)))
 
@@ -109,29 +129,41 @@ def user_posts_asset(monitoring: Monitoring, days_def: dg.PartitionsDefinition) 
             journal = Journal(lake.storage, root, f"ensembledata/user_posts/{todo[0]}..{todo[-1]}")
             walker = Walker(ensembledata.client(), journal, ensembledata.now, spend, window)
             writers = {d: lake.writer(ds.USER_POSTS, _part(d), metadata=lineage) for d in todo}
-            wanted = set(todo)
-            try:
-                with units_note(context):
+            with collecting(context, spend, ensembledata.units_left):
+                try:
                     for username in monitoring.accounts:
-                        chain = user_posts_chain(username, settings, todo[0], todo[-1], ensembledata.now())
-                        try:
-                            for fetched in walker.tables(chain):
-                                parts = split_by_day(fetched.table, wanted)
-                                by_day.add({d: t.num_rows for d, t in parts.items()}, fetched)
-                                for d, rows in parts.items():
-                                    writers[d].write(rows)
-                        except UserUnavailableError as exc:
-                            spend.unavailable[username] = exc.reason
-                for writer in writers.values():
-                    writer.commit()
-            except BaseException:
-                for writer in writers.values():
-                    writer.abort()  # uncommitted days stay as they were; the journal keeps what was fetched
-                raise
+                        _walk_account(walker, username, settings, todo, writers, by_day, ensembledata.now())
+                    for writer in writers.values():
+                        writer.commit()
+                except BaseException:
+                    for writer in writers.values():
+                        writer.abort()  # uncommitted days stay as they were; the journal keeps what was fetched
+                    raise
             journal.clear()
         return _finish(context, lake, ensembledata, endpoint, days, spend, by_day)
 
     return _user_posts
+
+
+def _walk_account(
+    walker: Walker, username: str, settings: EnsembleDataSettings, todo: Sequence[date],
+    writers: Mapping[date, PartitionWriter], by_day: DaySpend, now: datetime,
+) -> None:  # fmt: skip
+    """One account's posts of the days ``todo`` into their writers; an account the API refuses is recorded."""
+    pins = pinned_chain(username, settings, todo[-1], now)
+    walk = user_posts_chain(username, settings, todo[0], todo[-1], now)
+    try:
+        for chain in (pins, walk) if pins else (walk,):
+            for fetched in walker.tables(chain):
+                table = pinned_only(fetched.table) if chain is pins else fetched.table
+                parts = split_by_day(table, set(todo))
+                rows = {d: t.num_rows for d, t in parts.items()}
+                # The top call serves the whole window: its cost is shared evenly among the days.
+                by_day.add(dict.fromkeys(todo, 1) if chain is pins else rows, fetched)
+                for d, part in parts.items():
+                    writers[d].write(part)
+    except UserUnavailableError as exc:
+        walker.spend.unavailable[username] = exc.reason
 
 
 def _part(day: date) -> dict[str, str]:
@@ -141,16 +173,19 @@ def _part(day: date) -> dict[str, str]:
 def _finish(
     context: dg.AssetExecutionContext, lake: LakeResource, ensembledata: EnsembleDataResource,
     endpoint: Endpoint, days: Sequence[date], spend: Spend, by_day: DaySpend,
+    unavailable: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dg.MaterializeResult:  # fmt: skip
-    """The materialization: rows and spend per day (each day's share of the walks, ``DaySpend``); the run's
-    whole spend in its summary."""
+    """The materialization: rows and spend per day (each day's share of the walks, ``DaySpend``) and what was
+    unavailable that day; the run's whole spend in its summary."""
     parts = {d.isoformat(): _part(d) for d in days}
     per_day = {day.isoformat(): figures for day, figures in by_day.per_day().items()}
     quota = quota_left(ensembledata.units_left, context.log)
+    extra: dict[str, dict[str, Any]] = {k: {"units_spent": f["units_spent"]} for k, f in per_day.items()}
+    for k, gone in (unavailable or {}).items():
+        extra[k]["unavailable"] = dg.MetadataValue.json(dict(gone))
     return finish(
         context, lake.storage, endpoint.dataset, parts, spend, quota, time_rule=endpoint.time_rule,
-        partition_requests={k: f["requests_spent"] for k, f in per_day.items()},
-        partition_extra={k: {"units_spent": f["units_spent"]} for k, f in per_day.items()},
+        partition_requests={k: f["requests_spent"] for k, f in per_day.items()}, partition_extra=extra,
     )  # fmt: skip
 
 
@@ -179,7 +214,8 @@ def comments_asset(
         lineage = run_lineage(context)
         root = lineage["root_run_id"]
         spend, by_day = Spend(), DaySpend(days)
-        with units_note(context):
+        unavailable: dict[str, dict[str, str]] = {}  # per day: posts deleted or restricted since user_posts
+        with collecting(context, spend, ensembledata.units_left):
             for day in days:
                 if stored_by_this_run(lake.storage, ds.COMMENTS, _part(day), root):
                     continue
@@ -190,26 +226,44 @@ def comments_asset(
                 walker = Walker(
                     ensembledata.client(), journal, ensembledata.now, spend, (day, day + timedelta(days=1))
                 )
+                gone: dict[str, str] = {}
                 with lake.writer(ds.COMMENTS, _part(day), metadata=lineage) as writer:
                     for aweme_id in top_commented(posts, settings) if settings.comments.enabled else []:
-                        _comments_of(walker, writer, aweme_id, settings.comments.replies, by_day, day)
+                        reason = _comments_of(
+                            walker, writer, aweme_id, settings.comments.replies, by_day, day
+                        )
+                        if reason is not None:
+                            gone[str(aweme_id)] = reason
                 journal.clear()
-        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day)
+                if gone:
+                    unavailable[day.isoformat()] = gone
+                    spend.unavailable.update(gone)
+        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day, unavailable)
 
     return _comments
 
 
 def _comments_of(
     walker: Walker, writer: PartitionWriter, aweme_id: int, replies: bool, by_day: DaySpend, day: date
-) -> None:
-    for fetched in walker.tables(Chain(ed.COMMENTS.path, {"aweme_id": aweme_id})):
-        writer.write(fetched.table)
-        by_day.add({day: 1}, fetched)
-        if not replies:
-            continue
-        counts = fetched.table.select(["cid", "reply_comment_count"]).to_pylist()
-        for comment in (c for c in counts if (c["reply_comment_count"] or 0) > 0):
-            chain = Chain(ed.COMMENT_REPLIES.path, {"aweme_id": aweme_id, "comment_id": comment["cid"]})
-            for reply_page in walker.tables(chain):
-                writer.write(reply_page.table)
-                by_day.add({day: 1}, reply_page)
+) -> str | None:
+    """Write one post's comments (and replies); or, when the post was deleted (404) or its author went private
+    (520) since ``user_posts`` saw it, write none of them and return why (any other error fails the run).
+    Pages are held until the post is done, so a post is whole in its day or absent."""
+    tables: list[pa.Table] = []
+    try:
+        for fetched in walker.tables(Chain(ed.COMMENTS.path, {"aweme_id": aweme_id})):
+            tables.append(fetched.table)
+            by_day.add({day: 1}, fetched)
+            if not replies:
+                continue
+            counts = fetched.table.select(["cid", "reply_comment_count"]).to_pylist()
+            for comment in (c for c in counts if (c["reply_comment_count"] or 0) > 0):
+                chain = Chain(ed.COMMENT_REPLIES.path, {"aweme_id": aweme_id, "comment_id": comment["cid"]})
+                for reply_page in walker.tables(chain):
+                    tables.append(reply_page.table)
+                    by_day.add({day: 1}, reply_page)
+    except ApiError as exc:
+        return unavailable_reason(exc)
+    for table in tables:
+        writer.write(table)
+    return None

@@ -23,8 +23,13 @@ from tiktok_assets.collect.lineage import run_lineage
 from tiktok_assets.collect.metadata import finish, quota_left
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import Monitoring
-from tiktok_assets.defs.ensembledata.chains import Chain, Walker
-from tiktok_assets.defs.ensembledata.common import asset_defaults, partition_units, units_note
+from tiktok_assets.defs.ensembledata.chains import Chain, Walker, call_counted
+from tiktok_assets.defs.ensembledata.common import (
+    asset_defaults,
+    collecting,
+    partition_units,
+    unavailable_reason,
+)
 from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.endpoints import ensembledata as ed
@@ -59,13 +64,16 @@ def observed_asset(
         spend = Spend()
         walker = Walker(ensembledata.client(), journal, ensembledata.now, spend)
         part = {"date": day.isoformat()}
-        with units_note(context), lake.writer(endpoint.dataset, part, metadata=lineage) as writer:
+        with (
+            collecting(context, spend, ensembledata.units_left),
+            lake.writer(endpoint.dataset, part, metadata=lineage) as writer,
+        ):
             for chain, subject in plan(lake, day):
                 try:
                     for fetched in walker.tables(chain):
                         writer.write(fetched.table)
                 except (UserUnavailableError, ApiError) as exc:
-                    reason = _missing(exc)
+                    reason = unavailable_reason(exc)
                     spend.unavailable[subject] = reason
                     if status_rows:
                         writer.write(normalize(endpoint.dataset, [{"username": subject, "status": reason}], ensembledata.now()))  # fmt: skip
@@ -77,17 +85,6 @@ def observed_asset(
         )  # fmt: skip
 
     return _observed
-
-
-def _missing(exc: ApiError) -> str:
-    """Why a subject has no record: the account's state, "not_found" for a 404 (a deleted sound or post),
-    "restricted" for a 520 (a private author's post); any other error is not a fact about the subject and fails
-    the run as itself (units, token, bad input)."""
-    if isinstance(exc, UserUnavailableError):
-        return exc.reason
-    if exc.status in (404, 520):
-        return "not_found" if exc.status == 404 else "restricted"
-    raise exc
 
 
 def user_info_asset(monitoring: Monitoring, days_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -163,18 +160,17 @@ def units_asset(days_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
         days = [date.fromisoformat(k) for k in keys]
         client, ledger, spend = ensembledata.client(), ensembledata.ledger(), Spend()
         today = ensembledata.now().date()
-        with units_note(context):
+        with collecting(context, spend, ensembledata.units_left):
             if len(days) == 1:
                 params: dict[str, Any] = {"date": keys[0]}
-                page = client.call(ed.UNITS_OF_DAY.path, params)
+                page = call_counted(client, spend, ed.UNITS_OF_DAY.path, params)
                 used = {keys[0]: (page.records[0].get("value") if page.records else None)}
                 path = ed.UNITS_OF_DAY.path
             else:
                 params = {"days": (today - min(days)).days + 1}
-                page = client.call(ed.UNITS.path, params)
+                page = call_counted(client, spend, ed.UNITS.path, params)
                 used = {str(r.get("date")): r.get("units") for r in page.records}
                 path = ed.UNITS.path
-        spend.requests, spend.units, spend.records = page.requests, page.units, len(page.records)
         request = json.dumps({"path": path, **params, "units_charged": page.units}, sort_keys=True)
         lineage = run_lineage(context)
         for day in days:

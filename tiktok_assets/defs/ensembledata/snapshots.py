@@ -20,7 +20,7 @@ from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import Monitoring
 from tiktok_assets.config.ensembledata import EnsembleDataSettings
 from tiktok_assets.defs.ensembledata.chains import Chain, Walker, first_collected
-from tiktok_assets.defs.ensembledata.common import asset_defaults, asset_key, partition_units, units_note
+from tiktok_assets.defs.ensembledata.common import asset_defaults, asset_key, collecting, partition_units
 from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.monitoring.partitions import (
@@ -109,7 +109,10 @@ def snapshot_asset(endpoint: Endpoint, monitoring: Monitoring) -> dg.AssetsDefin
         # A resumed snapshot keeps the day it started (its first page's), not the day it was resumed.
         started = first_collected(journal) or ensembledata.now()
         part = {endpoint.dataset.partition_dims[0]: key, "snapshot": started.date().isoformat()}
-        with units_note(context), lake.writer(endpoint.dataset, part, metadata=lineage) as writer:
+        with (
+            collecting(context, spend, ensembledata.units_left),
+            lake.writer(endpoint.dataset, part, metadata=lineage) as writer,
+        ):
             try:
                 for chain in chains_for(key, settings, walker):
                     for fetched in walker.tables(chain):
