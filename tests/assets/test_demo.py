@@ -46,3 +46,58 @@ def test_demo_materializes_everything_into_a_persistent_instance(
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         assert len(instance.get_runs()) >= 3  # the runs stay for the UI
     assert "make demo-ui" in text
+
+
+def test_a_sandbox_demo_sends_every_source_to_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An EnsembleData token (or an API URL) left in the environment must not turn a sandbox demo into real,
+    paid calls: it is set aside while the demo runs, said so, and restored after."""
+    from contextlib import ExitStack
+
+    from tiktok_assets import backends
+
+    monkeypatch.setenv("TIKTOK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("TIKTOK_CLIENT_KEY", raising=False)
+    monkeypatch.setenv("ENSEMBLEDATA_TOKEN", "real-token-marker")
+    monkeypatch.setenv("TIKTOK_VCE_BASE_URL", "https://vce.example.invalid")
+    lines: list[str] = []
+    with ExitStack() as stack:
+        sandbox, _ = demo._start_backend(stack, demo.SANDBOX_NOW, lines.append)
+        token, url = backends.ensembledata_target(None, None)
+        assert url == sandbox.base_url + "/apis" and token != "real-token-marker"
+        assert backends.vce_url(None) == sandbox.base_url + "/vce"
+    assert os.environ["ENSEMBLEDATA_TOKEN"] == "real-token-marker"  # restored
+    assert os.environ["TIKTOK_VCE_BASE_URL"] == "https://vce.example.invalid"
+    assert any("ENSEMBLEDATA_TOKEN is set: ignored" in line for line in lines)
+    assert not any("real-token-marker" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "problem"),
+    [
+        (["--now", "notadate"], None, "'notadate' is not an ISO 8601 instant"),
+        (["--days", "0"], None, "--days: must be at least 1"),
+        ([], "accounts: [a\n  b: c\n", "line 2"),
+    ],
+    ids=["bad-now", "zero-days", "yaml-syntax"],
+)
+def test_bad_demo_input_is_one_clear_line_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    args: list[str], config: str | None, problem: str,
+) -> None:  # fmt: skip
+    from tiktok_assets.cli import main as cli_main
+
+    monkeypatch.delenv("TIKTOK_CLIENT_KEY", raising=False)
+    if config is not None:
+        (tmp_path / "monitoring.yaml").write_text(config)
+        monkeypatch.setenv("TIKTOK_MONITORING", str(tmp_path / "monitoring.yaml"))
+    place = tmp_path / "demo"
+    try:
+        code = cli_main(["demo", *args, "--data-dir", str(place)])
+    except SystemExit as exc:  # argparse's refusal
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and problem in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 10  # a usage line, or the YAML carets
+    assert not place.exists()

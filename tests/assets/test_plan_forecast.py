@@ -133,6 +133,8 @@ def test_plan_without_evidence_says_so_and_bad_input_is_named(
     assert "no evidence" in out and "lake: no history" in out
     assert main(["plan", "--start", LAST, "--end", FIRST]) == 2
     assert "--end" in capsys.readouterr().out
+    assert main(["plan", "--start", FIRST, "--end", LAST, "--videos-per-day", "-5"]) == 2
+    assert "--videos-per-day must be 0 or more" in capsys.readouterr().out
     assert main(["plan", "--start", "2026-13-01"]) == 2
     assert "--start" in capsys.readouterr().out
     assert main(["plan", "--snapshots", "-1", "--end", LAST]) == 2

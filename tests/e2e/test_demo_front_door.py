@@ -122,6 +122,9 @@ def test_dagster_and_dbt_logs_go_to_the_named_file_not_the_terminal(demo: DemoRu
     text = log.read_text(errors="replace")
     assert " - dagster - DEBUG - " in text and "RUN_SUCCESS" in text and "Running with dbt" in text
     # One line per run, then the table; the instance's config is the repository's file, linked.
-    assert re.search(r"^\[ 1/\d+\] days .* ok ", demo.stdout, re.MULTILINE), demo.stdout
+    # a range run is labelled by its groups and days: "[ 1/22] ensembledata 2027-01-27..2027-01-28  2 assets  ok"
+    assert re.search(
+        r"^\[ 1/\d+\] [a-z_+]+ \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d .* ok ", demo.stdout, re.MULTILINE
+    ), demo.stdout
     link = demo.data / "dagster_home" / "dagster.yaml"
     assert link.is_symlink() and link.resolve() == (REPO / "dagster.yaml").resolve()

@@ -156,7 +156,21 @@ def test_plan_cli_reads_the_instance_and_prints_the_range(
     out = capsys.readouterr().out
     assert "recorded partition(s)" in out.splitlines()[0]
     rows = [row.split() for row in out.splitlines() if row.startswith(("ensembledata/", "vce/"))]
-    printed = {(r[0], r[3]): int(r[2].replace(",", "")) for r in rows}  # asset api amount unit (no bucket)
+    # asset api [bucket] amount unit: a VCE line's bucket is its stage, EnsembleData has none
+    rows = [r if r[1] == "vce" else [*r[:2], "", *r[2:]] for r in rows]
+    printed = {(r[0], r[4]): int(r[3].replace(",", "")) for r in rows}
+    assert {r[2] for r in rows if r[1] == "vce"} == {q.stage for q in planned.monitoring.vce_queries}
+    totals = [t for t in out.splitlines() if t.startswith("total ")]
+    assert any(
+        t.startswith("total vce test") and "records" in t and "day(s) at 5,000/day" in t for t in totals
+    )
+    assert any(
+        t.startswith("total vce execution") and "records" in t and "(no daily limit)" in t for t in totals
+    )
+    daily_units = planned.monitoring.ensembledata.daily_units
+    assert daily_units and any(
+        t.startswith("total ensembledata") and f"at {daily_units:,}/day" in t for t in totals
+    )
     now_recorded = history.from_home(planned.home, _assets(planned.monitoring))  # both windows by now
     first, last = (date.fromisoformat(d) for d in PLANNED)
     expected = ed_forecast.forecast(planned.monitoring, first, last, history=now_recorded)

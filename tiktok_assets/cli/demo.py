@@ -1,9 +1,12 @@
 """`tiktok-assets demo`: materialize every asset of the code location for a 30-day window, end to end.
 
-Unless credentials are set (``TIKTOK_CLIENT_KEY``), a sandbox starts in this process on a fixed clock and the
-resources point at it through the environment (``TIKTOK_SANDBOX_URL``); ``TIKTOK_CLOCK_NOW`` carries that
-clock to every date decision (``tiktok_assets.clock``) before the definitions load, so the partitions end
-where the sandbox's days end. Runs go through a persistent Dagster instance so they show in the UI afterwards.
+Unless Research API credentials are set (``TIKTOK_CLIENT_KEY``), a sandbox starts in this process on a fixed
+clock and every source's resources point at it through the environment (``TIKTOK_SANDBOX_URL``; an
+``ENSEMBLEDATA_TOKEN`` or an API base URL in the environment is set aside for the demo's duration and said so,
+so a sandbox demo never spends real units); ``TIKTOK_CLOCK_NOW`` carries that clock to every date decision
+(``tiktok_assets.clock``) before the definitions load, so the partitions end where the sandbox's days end.
+Runs go through a persistent Dagster instance so they show in the UI afterwards. ``--now`` and monitoring.yaml
+are checked before anything is created: a bad one is one line and exit status 2.
 
 The command keeps everything in ``data/demo/`` (``cli.instance``): never your collection's lake or instance.
 The terminal shows one line per run and the closing table (``cli.demo_summary``); Dagster's DEBUG event log
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -31,6 +35,32 @@ from typing import Any
 DEMO_DAYS = 30
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
 Echo = Callable[[str], Any]
+# What would send a sandbox demo's calls elsewhere: set aside while it runs (restored after).
+REAL_TARGETS = (
+    "ENSEMBLEDATA_TOKEN",
+    "ENSEMBLEDATA_BASE_URL",
+    "TIKTOK_RESEARCH_BASE_URL",
+    "TIKTOK_VCE_BASE_URL",
+)
+
+
+def positive_days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of days") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return days
+
+
+def instant(raw: str) -> str:
+    """``--now`` checked when the arguments are parsed: an ISO 8601 instant (no zone: UTC)."""
+    try:
+        datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not an ISO 8601 instant (e.g. {SANDBOX_NOW})") from None
+    return raw
 
 
 def register(subparsers: Any) -> None:
@@ -43,10 +73,10 @@ def register(subparsers: Any) -> None:
         "afterwards with: make demo-ui",
     )
     parser.add_argument(
-        "--days", type=int, default=DEMO_DAYS, help=f"window length in days (default {DEMO_DAYS})"
+        "--days", type=positive_days, default=DEMO_DAYS, help=f"window length in days (default {DEMO_DAYS})"
     )
     parser.add_argument(
-        "--now", default=SANDBOX_NOW,
+        "--now", type=instant, default=SANDBOX_NOW,
         help=f"the sandbox's fixed clock, ISO 8601; the window ends 3 days before it (default {SANDBOX_NOW}; "
         "ignored with real credentials)",
     )  # fmt: skip
@@ -65,9 +95,14 @@ def main(args: argparse.Namespace) -> int:
         link_instance_config,
         write_demo_record,
     )
+    from tiktok_assets.config import MonitoringConfigError, load_monitoring
 
-    if args.days < 1:
-        raise SystemExit("error: --days must be at least 1")
+    now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+    try:  # before anything is created: a bad file leaves no half-made demo behind
+        load_monitoring(today=None if os.environ.get("TIKTOK_CLIENT_KEY") else now.date())
+    except MonitoringConfigError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
     place = demo_place(args.data_dir)
     try:
         link_instance_config(place.home)
@@ -97,7 +132,7 @@ def _set_env(stack: ExitStack, name: str, value: str) -> None:
     os.environ[name] = value
 
 
-def _start_backend(stack: ExitStack, now: str) -> tuple[Any, datetime]:
+def _start_backend(stack: ExitStack, now: str, echo: Echo) -> tuple[Any, datetime]:
     """The sandbox (unless credentials are set) and the backend's clock, set in ``TIKTOK_CLOCK_NOW`` (all
     three variables are restored on exit)."""
     from tiktok_assets import settings
@@ -111,6 +146,12 @@ def _start_backend(stack: ExitStack, now: str) -> tuple[Any, datetime]:
     # per-minute limit is lifted; the daily quotas stay real.
     sandbox = stack.enter_context(running_sandbox(now=now, per_minute=1_000_000))
     _set_env(stack, "TIKTOK_SANDBOX_URL", sandbox.base_url)
+    for name in REAL_TARGETS:  # every source on this sandbox: a real token here would spend real units
+        if os.environ.get(name):
+            echo(
+                f"  {name} is set: ignored by this sandbox demo (unset it, or set TIKTOK_CLIENT_KEY for real APIs)"
+            )
+            stack.callback(_restore_env, name, os.environ.pop(name))
     # A fresh quota ledger per demo: the sandbox's quota is fresh too, so yesterday's demo must not count.
     ledger = settings.data_dir() / "demo_quota.sqlite"
     for path in (ledger, ledger.with_name(ledger.name + "-wal"), ledger.with_name(ledger.name + "-shm")):
@@ -128,7 +169,9 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
 
     graph = defs.resolve_asset_graph()
     groups: dict[Any, list[Any]] = defaultdict(list)
-    for key in graph.materializable_asset_keys:
+    for key in sorted(
+        graph.materializable_asset_keys, key=lambda k: k.to_user_string()
+    ):  # the same order each time
         groups[graph.get(key).partitions_def].append(key)
     ranged, latest, dynamic, upkeep, plain, skipped = [], [], [], [], [], []
     wanted = dynamic_keys(current_monitoring())
@@ -146,7 +189,8 @@ def plan_runs(defs: Any, instance: Any, first: date, last: date, today: date) ->
             if with_policy:
                 tags = {"dagster/asset_partition_range_start": first.isoformat(),
                         "dagster/asset_partition_range_end": last.isoformat()}  # fmt: skip
-                ranged.append({"keys": with_policy, "tags": tags, "label": f"days {first}..{last}"})
+                names = "+".join(sorted({graph.get(k).group_name or "default" for k in with_policy}))
+                ranged.append({"keys": with_policy, "tags": tags, "label": f"{names} {first}..{last}"})
             if others:
                 day = today.isoformat() if pdef.has_partition_key(today.isoformat()) else last.isoformat()
                 latest.append({"keys": others, "partition_key": day, "label": f"snapshot {day}"})
@@ -216,7 +260,7 @@ def run_demo(
     started = time.perf_counter()
     failed: list[str] = []
     with ExitStack() as stack:
-        sandbox, clock = _start_backend(stack, now)
+        sandbox, clock = _start_backend(stack, now, echo)
         run = start_runner(stack) if start_runner else _run
         location = _load_defs(defs)
         last = last_complete_day(clock)  # the daily partitions' last day at the backend's clock

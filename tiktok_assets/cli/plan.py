@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInputError(f"--end {end} is before the start {start}", parameter="--end")
         if args.snapshots < 0:
             raise InvalidInputError("--snapshots must be 0 or more", parameter="--snapshots")
+        if args.videos_per_day is not None and args.videos_per_day < 0:
+            raise InvalidInputError("--videos-per-day must be 0 or more", parameter="--videos-per-day")
     except (InvalidInputError, MonitoringConfigError, ValueError) as exc:
         print(f"plan: {exc}")
         return 2
@@ -128,7 +130,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: date) -> int:
-    from tiktok_assets.clients.research_endpoints import DEFAULT_BUDGETS
     from tiktok_assets.forecast import aggregate
     from tiktok_assets.forecast import research as research_forecast
 
@@ -162,18 +163,32 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
     for line in lines:
         basis = f"±{line.spread:,}: {line.basis}" if line.spread else line.basis
         print(f"{line.asset:<36}{line.api:<14}{line.bucket:<8}{line.amount:>10,}  {line.unit:<9}{basis}")
-    budgets = {("research", b): budget.requests for b, budget in DEFAULT_BUDGETS.items()}
-    budgets[("research", "video")] = args.daily_budget
-    for total in aggregate.totals(lines, budgets):
+    for total in aggregate.totals(lines, _daily_budgets(args, monitoring)):
         quota = (
             f"= {total.days_of_quota} day(s) at {total.daily_budget:,}/day"
             if total.daily_budget
-            else "(no documented daily limit)"
+            else "(no daily limit)"
         )
         bucket = f"{total.api} {total.bucket}".strip()
         print(f"total {bucket:<30}{'':<22}{total.amount:>10,}  {total.unit:<9}{quota}")
     print("retries are not in the figures; the API counts failed attempts too")
     return 0
+
+
+def _daily_budgets(args: argparse.Namespace, monitoring: Any) -> dict[tuple[str, str, str], int | None]:
+    """(api, bucket, unit) → what a day allows: the Research API's documented request limits (video: the
+    --daily-budget), the EnsembleData units monitoring.yaml budgets (its ledger enforces them), and the VCE
+    stages' records a day (the test stage's 5,000; the execution stage has none)."""
+    from tiktok_assets.clients.research_endpoints import DEFAULT_BUDGETS
+    from tiktok_assets.endpoints.vce import STAGES
+
+    budgets: dict[tuple[str, str, str], int | None] = {
+        ("research", bucket, "requests"): budget.requests for bucket, budget in DEFAULT_BUDGETS.items()
+    }
+    budgets[("research", "video", "requests")] = args.daily_budget
+    budgets[("ensembledata", "", "units")] = monitoring.ensembledata.daily_units
+    budgets |= {("vce", stage.name, "records"): stage.daily_records for stage in STAGES.values()}
+    return budgets
 
 
 def _history(args: argparse.Namespace, monitoring: Any) -> Any:

@@ -62,13 +62,14 @@ class Total:
         return math.ceil(self.amount / self.daily_budget) if self.amount else 0
 
 
-def totals(lines: Iterable[ForecastLine], budgets: Mapping[tuple[str, str], int | None]) -> list[Total]:
-    """Sum per (api, bucket, unit); ``budgets[(api, bucket)]`` is that bucket's daily allowance."""
+def totals(lines: Iterable[ForecastLine], budgets: Mapping[tuple[str, str, str], int | None]) -> list[Total]:
+    """Sum per (api, bucket, unit); ``budgets[(api, bucket, unit)]`` is the daily allowance of that unit in that
+    bucket (a VCE test stage counts records a day, not its RQS calls)."""
     sums: dict[tuple[str, str, str], int] = {}
     for line in lines:
         key = (line.api, line.bucket, line.unit)
         sums[key] = sums.get(key, 0) + line.amount
     return [
-        Total(api, bucket, unit, amount, budgets.get((api, bucket)))
+        Total(api, bucket, unit, amount, budgets.get((api, bucket, unit)))
         for (api, bucket, unit), amount in sums.items()
     ]

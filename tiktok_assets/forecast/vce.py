@@ -60,13 +60,14 @@ def forecast(
         if stage.daily_records:
             need = math.ceil(records / stage.daily_records)
             basis += f": {stage.daily_records:,} records a day, so up to {need} day(s) of its allowance"
-        lines.append(ForecastLine(asset, API, "records", records, basis + ")", spread=spread))
+        lines.append(ForecastLine(asset, API, "records", records, basis + ")", stage.name, spread))
         calls = history.mean(asset, "task_requests")
         if calls:
             lines.append(ForecastLine(asset, API, "requests", math.ceil(calls[0] * days),
-                                      f"{days} tasks x {calls[0]:.2f} RQS calls, the mean of {calls[1]} recorded task day(s)"))  # fmt: skip
+                                      f"{days} tasks x {calls[0]:.2f} RQS calls, the mean of {calls[1]} recorded task day(s)",
+                                      stage.name))  # fmt: skip
         else:
             lines.append(ForecastLine(asset, API, "requests", days * MIN_CALLS_PER_TASK,
                                       f"≥ {MIN_CALLS_PER_TASK} RQS calls × {days} tasks (create, status, result; "
-                                      "more polls while running)"))  # fmt: skip
+                                      "more polls while running)", stage.name))  # fmt: skip
     return lines
