@@ -94,6 +94,34 @@ def test_long_lists_become_an_or_of_in_chunks() -> None:
             "queries.q.query.and[0].field_values",
             "exactly one",
         ),  # fmt: skip
+        (
+            {
+                "queries": {
+                    "q": {
+                        "query": {
+                            "and": [{"operation": "GT", "field_name": "view_count", "field_values": ["ten"]}]
+                        }
+                    }
+                }
+            },
+            "queries.q.query.and[0].field_values[0]",
+            "view_count takes a whole number",
+        ),  # fmt: skip
+        (
+            {
+                "queries": {
+                    "q": {
+                        "query": {
+                            "and": [
+                                {"operation": "EQ", "field_name": "video_length", "field_values": ["MEDIUM"]}
+                            ]
+                        }
+                    }
+                }
+            },
+            "queries.q.query.and[0].field_values[0]",
+            "video_length is one of",
+        ),  # fmt: skip
         ({"queries": {"q": {"query": {"maybe": []}}}}, "queries.q.query.maybe", "unknown key"),
         ({"comments": {"max_videos_per_day": "ten"}}, "comments.max_videos_per_day", "expected an integer"),
         ({"in_limit": 0}, "in_limit", "at least 1"),

@@ -74,3 +74,44 @@ def test_resume_after_search_id_and_token_expiry(sandbox: Any) -> None:
         "400": policy.search_id_attempts,  # the expired search_id, retried with a growing wait, then resumed
     }
     assert stats["records"][VQ] == n  # every video served exactly once
+
+
+def test_a_search_that_expires_before_it_kept_any_video_starts_again(sandbox_factory: Any) -> None:
+    """The first page holds nothing (a private account's videos, dropped after paging) but says has_more; the
+    search_id then expires. Nothing was kept, so starting the search again is exact: it used to fail."""
+    from datetime import UTC, datetime
+
+    now = int(datetime(2026, 6, 15, 12, tzinfo=UTC).timestamp())
+    world = World(7, "small")
+    may = (date(2026, 5, 1), date(2026, 5, 31))
+    private = next(
+        a for a in world.accounts if a.is_private and len(list(world.account_videos(a.index, now))) >= 3
+    )
+    hidden = sorted((v for v in world.account_videos(private.index, now)
+                     if may[0] <= datetime.fromtimestamp(v.create_time, UTC).date() <= may[1]), key=lambda v: -v.id)  # fmt: skip
+    public = [
+        v
+        for v in world.videos_on(may[0])
+        if not world.accounts[v.author_index].is_private and v.deleted_time is None
+    ]
+    oldest = min(public, key=lambda v: v.id)
+    newer_hidden = [v for v in hidden if v.id > oldest.id][:3]
+    assert newer_hidden, "the world has private videos newer than the public one: the first page is empty"
+    query = {"and": [{"operation": "IN", "field_name": "video_id",
+                      "field_values": [str(v.id) for v in newer_hidden] + [str(oldest.id)]}]}  # fmt: skip
+    sb = sandbox_factory(per_minute=1_000_000, search_ttl_seconds=60)
+    truth = sb.truth(
+        "research", "video/query/", {"query": query, "start_date": "20260501", "end_date": "20260531"}
+    )
+    assert truth == [str(oldest.id)]
+    client = ResearchClient(
+        sb.client_key, sb.client_secret, sb.research_url, policy=RetryPolicy.named("sandbox")
+    )
+    got: list[str] = []
+    for i, page in enumerate(client.iter_videos(query, "20260501", "20260531", max_count=1)):
+        got += [str(r["id"]) for r in page.records]
+        if i == 0:
+            assert not page.records and page.has_more  # nothing kept yet
+            sb.advance(120)  # the search_id expires before the next page
+    client.close()
+    assert got == truth

@@ -122,6 +122,44 @@ def test_bad_input_sends_nothing() -> None:
     assert api.data_requests == [] and api.token_requests == 0
 
 
+@pytest.mark.parametrize(
+    ("condition", "parameter", "problem"),
+    [
+        (("GT", "view_count", ["1", "2"]), "query.and[0].field_values", "GT takes exactly one value, got 2"),
+        (("EQ", "video_id", ["abc"]), "query.and[0].field_values[0]", "video_id takes a whole number"),
+        (("GTE", "view_count", ["ten"]), "query.and[0].field_values[0]", "view_count takes a whole number"),
+        (("EQ", "region_code", ["USA"]), "query.and[0].field_values[0]", "region_code takes a two-letter code"),
+        (("GTE", "create_date", ["2026-06-01"]), "query.and[0].field_values[0]", "create_date takes a day as YYYYMMDD"),
+        (("EQ", "create_date", ["20260230"]), "query.and[0].field_values[0]", "create_date takes a day as YYYYMMDD"),
+        (("IN", "video_length", ["SHORT", "MEDIUM"]), "query.and[0].field_values[1]", "video_length is one of"),
+    ],
+)  # fmt: skip
+def test_a_value_the_api_would_refuse_is_named_and_sends_nothing(
+    condition: tuple[str, str, list[str]], parameter: str, problem: str
+) -> None:
+    """Each of these used to cost a request of the day's video quota (the API's 400), on every scheduled run."""
+    api = Api([])
+    op, field, values = condition
+    query = {"and": [{"operation": op, "field_name": field, "field_values": values}]}
+    with pytest.raises(InvalidInputError, match=problem) as info:
+        list(client(api).iter_videos(query, "20260101", "20260102"))
+    assert info.value.parameter == parameter
+    assert api.data_requests == [] and api.token_requests == 0
+
+
+def test_every_documented_value_form_passes() -> None:
+    from tiktok_assets.clients.research_query import validate_query
+
+    query = {"and": [
+        {"operation": "IN", "field_name": "video_length", "field_values": ["SHORT", "MID", "LONG", "EXTRA_LONG"]},
+        {"operation": "GTE", "field_name": "create_date", "field_values": ["20240229"]},
+        {"operation": "IN", "field_name": "region_code", "field_values": ["US", "gb"]},
+        {"operation": "GT", "field_name": "view_count", "field_values": [1000]},
+        {"operation": "EQ", "field_name": "video_id", "field_values": ["7646269395907381248"]},
+    ]}  # fmt: skip
+    assert validate_query(query)["and"][3]["field_values"] == ["1000"]
+
+
 def test_retries_are_counted_and_bounded() -> None:
     html = httpx.Response(504, content=b"<html>gateway</html>", headers={"content-type": "text/html"})
     truncated = httpx.Response(

@@ -99,3 +99,34 @@ def test_bad_text_beside_a_20_digit_id_reaches_the_lake_repaired_and_the_id_the_
     ]
     assert summary["run_text_repaired"].value > 0
     assert summary["run_quarantined_rows"].value == len(held)
+
+
+def test_a_comment_id_beyond_int64_is_quarantined_and_its_replies_not_asked(tmp_path: Path) -> None:
+    """With replies on, a 20-digit comment id used to crash the step (orjson cannot send it back to ask for
+    its replies): every attempt failed and the day's comments were never written."""
+    from datetime import date
+
+    from tiktok_assets.config import parse_monitoring
+
+    raw = {"date_range": {"start": "2026-01-01"}, "accounts": ["nerali7775"], "hashtags": ["cat", "cats", "dog"],
+           "queries": {"pets": {"from": "hashtags"}}, "comments": {"max_videos_per_day": 3, "replies": True}}  # fmt: skip
+    monitoring = parse_monitoring(raw, "m.yaml", today=date(2026, 6, 15))
+    assets = {a.key.path[-1]: a for a in research.build_assets(monitoring)}
+    tags = {"dagster/asset_partition_range_start": "2026-06-01",
+            "dagster/asset_partition_range_end": "2026-06-03"}  # fmt: skip
+    lake = LakeResource(lake_dir=str(tmp_path / "lake"))
+    with running_sandbox(faults={"oversized_id": 0.2}, per_minute=1_000_000) as sandbox:
+        api = ResearchApiResource(
+            base_url=sandbox.research_url, ledger_url=f"sqlite:///{tmp_path / 'q.sqlite'}"
+        )
+        result = dg.materialize([assets["videos_pets"], assets["comments"]], resources={"research_api": api, "lake": lake},
+                                tags=tags, raise_on_error=False)  # fmt: skip
+        assert result.success
+    held = [json.loads(row["record_json"]) for p in lake.partitions(quarantine_of("research"))
+            for row in lake.read(quarantine_of("research"), p).to_pylist()]  # fmt: skip
+    comments = [r for r in held if "video_id" in r and "reply_count" in r]
+    assert any(r["id"] > OVERSIZED_BASE and r["reply_count"] for r in comments), "a held comment with replies"
+    rows = [r for p in lake.partitions(rds.COMMENTS) for r in lake.read(rds.COMMENTS, p).to_pylist()]
+    assert any(
+        r["parent_comment_id"] != r["video_id"] for r in rows
+    )  # the other comments' replies are stored

@@ -8,8 +8,9 @@ search to the API's longest span (``planner.MAX_WINDOW_DAYS``). A query that fai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from tiktok_assets.clients.errors import InvalidInputError
@@ -29,6 +30,25 @@ QUERY_FIELDS = (
     "view_count",
     "comment_count",
 )
+NUMERIC_FIELDS = ("video_id", "music_id", "effect_id", "view_count", "comment_count")
+VIDEO_LENGTHS = ("SHORT", "MID", "LONG", "EXTRA_LONG")
+
+
+def value_problem(field: str, value: str) -> str | None:
+    """What is wrong with one condition value of ``field`` (the reference's formats), or None. Checked before
+    sending: the API refuses these with a 400 that costs a request of the day's quota, on every run."""
+    if field in NUMERIC_FIELDS and not re.fullmatch(r"[0-9]+", value):
+        return f"{field} takes a whole number, got {value!r}"
+    if field == "create_date":
+        try:
+            datetime.strptime(value, "%Y%m%d")
+        except ValueError:
+            return f"create_date takes a day as YYYYMMDD, got {value!r}"
+    if field == "region_code" and not re.fullmatch(r"[A-Za-z]{2}", value):
+        return f"region_code takes a two-letter code, got {value!r}"
+    if field == "video_length" and value not in VIDEO_LENGTHS:
+        return f"video_length is one of {', '.join(VIDEO_LENGTHS)}, got {value!r}"
+    return None
 
 
 def validate_query(query: Any, max_in: int = 100) -> dict[str, Any]:
@@ -67,7 +87,17 @@ def validate_query(query: Any, max_in: int = 100) -> dict[str, Any]:
                     "condition (pack them with planner.pack_in_conditions)",
                     parameter=f"{where}.field_values",
                 )
-            clean.append({"operation": op, "field_name": name, "field_values": [str(v) for v in values]})
+            strings = [str(v) for v in values]
+            if op != "IN" and len(strings) != 1:
+                raise InvalidInputError(
+                    f"{where}: {op} takes exactly one value, got {len(strings)}",
+                    parameter=f"{where}.field_values",
+                )
+            for k, value in enumerate(strings):
+                problem = value_problem(name, value)
+                if problem:
+                    raise InvalidInputError(f"{where}: {problem}", parameter=f"{where}.field_values[{k}]")
+            clean.append({"operation": op, "field_name": name, "field_values": strings})
         if clean or part in query:
             out[part] = clean
     if not any(out.get(p) for p in ("and", "or", "not")):

@@ -31,10 +31,10 @@ Post = Callable[[Endpoint, Mapping[str, Any], str | None], Reply]
 
 
 class Restart(Exception):  # noqa: N818 — control flow, never escapes the client
-    """Start the search over from ``state``, without a ``search_id``. ``id_bound_refused``: the API refused
+    """Start the search over from ``state`` (None: from the start), without a ``search_id``. ``id_bound_refused``: the API refused
     the ``video_id LT`` bound, so the client resumes by day from now on."""
 
-    def __init__(self, state: ResumeState, *, id_bound_refused: bool = False) -> None:
+    def __init__(self, state: ResumeState | None, *, id_bound_refused: bool = False) -> None:
         self.state = state
         self.id_bound_refused = id_bound_refused
 
@@ -83,9 +83,11 @@ def search_pages(
                 raise Restart(resume, id_bound_refused=True) from None  # day granularity from now on
             raise
         except SearchIdNotReadyError:
-            if search_id is None or oldest is None:
+            if search_id is None:
                 raise
-            raise Restart(oldest) from None  # the search expired: resume it without a search_id
+            # The search expired: resume it without a search_id, below the oldest video kept so far (from the
+            # start when its pages held none yet: nothing is stored twice either way).
+            raise Restart(oldest) from None
         videos = data.get("videos") or []
         if not isinstance(videos, list):
             raise RetryableError("videos is not a list", api=API, endpoint=ep.path)

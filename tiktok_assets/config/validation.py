@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tiktok_assets.clients.research_query import OPERATIONS, QUERY_FIELDS
+from tiktok_assets.clients.research_query import OPERATIONS, QUERY_FIELDS, value_problem
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # names become asset keys and hive path values
 USERNAME = re.compile(r"^[A-Za-z0-9._]{1,64}$")
@@ -123,6 +123,9 @@ class Validator:
         for i, v in enumerate(values):
             if isinstance(v, bool) or not isinstance(v, str | int):
                 raise self.fail(f"{key}.field_values[{i}]", f"expected a string, got {v!r}")
+            problem = value_problem(cond["field_name"], str(v))
+            if problem:
+                raise self.fail(f"{key}.field_values[{i}]", problem)
             out.append(str(v))
         if cond["operation"] != "IN" and len(out) != 1:
             raise self.fail(f"{key}.field_values", f"{cond['operation']} takes exactly one value")

@@ -20,6 +20,11 @@ class Misfit(Exception):  # noqa: N818 — a verdict on a value, caught by the c
     """A value that does not fit its column: the column gets null, the raw value goes to extra_json."""
 
 
+def fits_int64(value: Any) -> bool:
+    """An integer the lake can key and the API clients can send (orjson writes nothing wider)."""
+    return isinstance(value, int) and not isinstance(value, bool) and _INT64_MIN <= value <= _INT64_MAX
+
+
 def clean_str(value: str) -> str:
     return value.replace("\x00", "") if "\x00" in value else value
 

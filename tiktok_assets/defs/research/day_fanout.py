@@ -36,6 +36,7 @@ from tiktok_assets.endpoints.spec import Endpoint
 from tiktok_assets.lake.checkpoint import Checkpoint
 from tiktok_assets.lake.datasets.research import VIDEOS
 from tiktok_assets.lake.normalize import normalize
+from tiktok_assets.lake.normalize_coerce import fits_int64
 from tiktok_assets.lake.writer import PartitionWriter
 
 
@@ -64,12 +65,15 @@ def video_comments(
     client: ResearchApi, video_id: int, replies: bool, spend: Spend, stamp: datetime,
     window: tuple[date, date] | None = None,
 ) -> list[pa.Table]:  # fmt: skip
-    """Every reachable comment (and, if asked, reply) of one video; ``window`` = the video's day."""
+    """Every reachable comment (and, if asked, reply) of one video; ``window`` = the video's day.
+
+    A comment whose id does not fit int64 goes to the quarantine (``normalize``) and its replies are not
+    asked: its id cannot be sent back, and replies keyed to a parent the lake cannot hold would be orphans."""
     tables = []
     for page in spend.pages(client.iter_comments(video_id)):
         tables.append(normalize(COMMENTS.dataset, page.records, stamp, window))
         for comment in page.records if replies else ():
-            if (comment.get("reply_count") or 0) > 0:
+            if (comment.get("reply_count") or 0) > 0 and fits_int64(comment.get("id")):
                 for reply_page in spend.pages(client.iter_replies(comment["id"], video_id=video_id)):
                     tables.append(normalize(COMMENTS.dataset, reply_page.records, stamp, window))
     return tables
