@@ -29,6 +29,29 @@ def test_a_yaml_syntax_error_keeps_its_line_and_caret(tmp_path: Path) -> None:
     assert f'in "{path}", line 4, column 9' in message
 
 
+def test_an_impossible_date_names_its_key(tmp_path: Path) -> None:
+    """PyYAML used to turn 2026-02-30 into a bare ValueError from inside the parser: no file, key or line."""
+    path = tmp_path / "monitoring.yaml"
+    path.write_text("date_range:\n  start: 2026-02-30\nhashtags: [cat]\nqueries: {pets: {from: hashtags}}\n")
+    with pytest.raises(MonitoringConfigError) as caught:
+        load_monitoring(path)
+    assert caught.value.key == "date_range.start"
+    assert str(caught.value) == f"{path}: date_range.start: expected a date YYYY-MM-DD, got '2026-02-30'"
+    path.write_text("date_range:\n  start: 2026-01-01\nhashtags: [cat]\nqueries: {pets: {from: hashtags}}\n")
+    assert str(load_monitoring(path).start_date) == "2026-01-01"  # a real date still reads as one
+
+
+def test_a_key_given_twice_is_refused_at_its_line(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys silently: an edit lower in the file overrode the one above."""
+    path = tmp_path / "monitoring.yaml"
+    path.write_text("date_range:\n  start: 2026-01-01\nhashtags: [cat]\nin_limit: 100\n"
+                    "queries: {pets: {from: hashtags}}\nin_limit: 50\n")  # fmt: skip
+    with pytest.raises(MonitoringConfigError) as caught:
+        load_monitoring(path)
+    first = str(caught.value).splitlines()[0]
+    assert first == f"{path}: (syntax): line 6, column 1: found key 'in_limit' again (first given at line 4)"
+
+
 def test_freshness_defaults_follow_each_cadence() -> None:
     freshness = parse_monitoring(RAW, "m.yaml").freshness
     assert freshness == FreshnessSettings()

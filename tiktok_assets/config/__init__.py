@@ -23,6 +23,7 @@ from tiktok_assets.config.freshness import FreshnessSettings, FreshnessWindow, f
 from tiktok_assets.config.research import CommentSettings, VideoQuery, build_query, comment_settings
 from tiktok_assets.config.validation import REGION, USERNAME, MonitoringConfigError, Validator
 from tiktok_assets.config.vce import VceQuery, build_vce_query
+from tiktok_assets.config.yaml_loader import load_yaml
 
 ENV_VAR = "TIKTOK_MONITORING"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "monitoring.yaml"
@@ -144,7 +145,7 @@ def load_monitoring(path: Path | str | None = None, today: date | None = None) -
     except OSError as exc:
         raise MonitoringConfigError(path, "(file)", f"cannot read: {exc.strerror or exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise MonitoringConfigError(path, "(syntax)", syntax_problem(exc, path)) from None
     return parse_monitoring(raw, path, today)
