@@ -18,6 +18,8 @@ from datetime import date
 from typing import Any
 
 from tiktok_assets.clients.errors import (
+    ApiError,
+    Attempts,
     CursorStuckError,
     InvalidInputError,
     RetryableError,
@@ -74,31 +76,35 @@ class ResearchClient(ResearchSession):
         if resume is None and resume_before_id is not None:
             resume = ResumeState(int(resume_before_id))
         restarts = 0
+        unbooked = (
+            0  # requests of abandoned searches' last calls: on the next page, or on the error that ends
+        )
         while True:
             try:
-                yield from search_pages(
-                    self._post,
-                    q,
-                    start,
-                    end,
-                    wanted,
-                    int(max_count),
-                    resume,
-                    is_random,
+                for page in search_pages(
+                    self._post, q, start, end, wanted, int(max_count), resume, is_random,
                     exact_resume=self.exact_resume,
-                )
+                ):  # fmt: skip
+                    page.requests, unbooked = page.requests + unbooked, 0
+                    yield page
                 return
             except Restart as restart:
+                unbooked += restart.spent
                 if restart.id_bound_refused:
                     self.exact_resume = False  # the API refuses an id bound: day granularity from now on
                 restarts += 1
                 if restarts > self.max_restarts:
-                    raise SearchIdNotReadyError(
+                    error = SearchIdNotReadyError(
                         f"search restarted {restarts - 1} times; search_id keeps being rejected",
                         api=API,
                         endpoint="video/query",
-                    ) from None
+                    )
+                    error.attempts = Attempts(requests=unbooked)
+                    raise error from None
                 resume = restart.state
+            except ApiError as exc:
+                exc.attempts = Attempts(requests=exc.attempts.requests + unbooked, units=exc.attempts.units)
+                raise
 
     def iter_videos_range(
         self,
@@ -135,7 +141,7 @@ class ResearchClient(ResearchSession):
         except UserUnavailableError as exc:
             if not missing_ok:
                 raise
-            return UserInfoResult(username, exc.reason, {}, 1)
+            return UserInfoResult(username, exc.reason, {}, exc.attempts.requests or 1)  # retries included
         return UserInfoResult(username, "ok", data, requests, repaired)
 
     def _iter_cursor(

@@ -34,8 +34,9 @@ class Restart(Exception):  # noqa: N818 — control flow, never escapes the clie
     """Start the search over from ``state`` (None: from the start), without a ``search_id``. ``id_bound_refused``: the API refused
     the ``video_id LT`` bound, so the client resumes by day from now on."""
 
-    def __init__(self, state: ResumeState | None, *, id_bound_refused: bool = False) -> None:
+    def __init__(self, state: ResumeState | None, *, spent: int, id_bound_refused: bool = False) -> None:
         self.state = state
+        self.spent = spent  # requests the abandoned search's last call cost (its retries included)
         self.id_bound_refused = id_bound_refused
 
 
@@ -80,14 +81,15 @@ def search_pages(
             data, requests, repaired = post(ep, body, fields)
         except InvalidInputError as exc:
             if resume is not None and query is not q and search_id is None and "video_id" in str(exc):
-                raise Restart(resume, id_bound_refused=True) from None  # day granularity from now on
+                # day granularity from now on
+                raise Restart(resume, spent=exc.attempts.requests, id_bound_refused=True) from None
             raise
-        except SearchIdNotReadyError:
+        except SearchIdNotReadyError as exc:
             if search_id is None:
                 raise
             # The search expired: resume it without a search_id, below the oldest video kept so far (from the
             # start when its pages held none yet: nothing is stored twice either way).
-            raise Restart(oldest) from None
+            raise Restart(oldest, spent=exc.attempts.requests) from None
         videos = data.get("videos") or []
         if not isinstance(videos, list):
             raise RetryableError("videos is not a list", api=API, endpoint=ep.path)

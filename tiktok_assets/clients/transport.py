@@ -29,6 +29,8 @@ import orjson
 
 from tiktok_assets.clients.backoff import RetryPolicy
 from tiktok_assets.clients.errors import (
+    ApiError,
+    Attempts,
     AuthError,
     InvalidInputError,
     RateLimitedError,
@@ -166,82 +168,92 @@ class Transport:
         waited = 0.0  # all waits of this request (bounded by policy.max_total_wait)
         rate_streak = 0.0  # seconds waited since the first of the 429s in a row
         refreshed = False
-        while True:
-            if before_attempt is not None:
-                before_attempt()
-            attempts += 1
-            self.stats.requests += 1
-            response: httpx.Response | None = None
-            error: Exception | None = None
-            try:
-                request = self.client.build_request(
-                    method,
-                    path.lstrip("/"),
-                    params=params,
-                    content=content,
-                    data=data,
-                    headers=hdrs,
-                    timeout=httpx.USE_CLIENT_DEFAULT
-                    if timeout is None
-                    else httpx.Timeout(timeout, connect=10.0),
-                )
-                # Streamed, so the headers (units_charged) are seen even when the body then breaks off.
-                response = self.client.send(request, stream=True)
-                self._observe_clock(response)
+        try:
+            while True:
+                if before_attempt is not None:
+                    before_attempt()
+                attempts += 1
+                self.stats.requests += 1
+                response: httpx.Response | None = None
+                error: Exception | None = None
                 try:
-                    response.read()
+                    request = self.client.build_request(
+                        method,
+                        path.lstrip("/"),
+                        params=params,
+                        content=content,
+                        data=data,
+                        headers=hdrs,
+                        timeout=httpx.USE_CLIENT_DEFAULT
+                        if timeout is None
+                        else httpx.Timeout(timeout, connect=10.0),
+                    )
+                    # Streamed, so the headers (units_charged) are seen even when the body then breaks off.
+                    response = self.client.send(request, stream=True)
+                    self._observe_clock(response)
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
+                    try:
+                        return Sent(classify(response), attempts, response)
+                    except (RetryableError, TokenExpiredError) as exc:
+                        error = exc
+                except httpx.TransportError as exc:  # resets, time-outs, refused connections, cut bodies
+                    error = RetryableError(
+                        f"network error: {type(exc).__name__}: {redact(exc)}", api=self.api, endpoint=path
+                    )
                 finally:
-                    response.close()
-                try:
-                    return Sent(classify(response), attempts, response)
-                except (RetryableError, TokenExpiredError) as exc:
-                    error = exc
-            except httpx.TransportError as exc:  # resets, time-outs, refused connections, cut bodies
-                error = RetryableError(
-                    f"network error: {type(exc).__name__}: {redact(exc)}", api=self.api, endpoint=path
-                )
-            finally:
-                if after_attempt is not None:
-                    after_attempt(response)
-            self._count(error)
-            log.debug("%s %s attempt %d failed: %s", self.api, path, attempts, error)
-            if isinstance(error, TokenExpiredError):
-                if refreshed or refresh is None:
-                    raise AuthError(
-                        f"token refused after a refresh: {error}", api=self.api, endpoint=path, status=401
-                    ) from None
-                refreshed = True
-                self.stats.refreshes += 1
-                hdrs.update(refresh())
-                continue
-            assert isinstance(error, RetryableError)
-            if isinstance(error, RateLimitedError):
-                if on_rate_limit is not None:
-                    on_rate_limit(error, rate_streak)  # may raise QuotaExhaustedError
-                self.stats.rate_limit_waits += 1
-            else:
-                rate_streak = 0.0
-            if isinstance(error, SearchIdNotReadyError):
-                search_waits += 1
-                if search_waits >= policy.search_id_attempts:
+                    if after_attempt is not None:
+                        after_attempt(response)
+                self._count(error)
+                log.debug("%s %s attempt %d failed: %s", self.api, path, attempts, error)
+                if isinstance(error, TokenExpiredError):
+                    if refreshed or refresh is None:
+                        raise AuthError(
+                            f"token refused after a refresh: {error}", api=self.api, endpoint=path, status=401
+                        ) from None
+                    refreshed = True
+                    self.stats.refreshes += 1
+                    hdrs.update(refresh())
+                    continue
+                assert isinstance(error, RetryableError)
+                if isinstance(error, RateLimitedError):
+                    if on_rate_limit is not None:
+                        on_rate_limit(error, rate_streak)  # may raise QuotaExhaustedError
+                    self.stats.rate_limit_waits += 1
+                else:
+                    rate_streak = 0.0
+                if isinstance(error, SearchIdNotReadyError):
+                    search_waits += 1
+                    if search_waits >= policy.search_id_attempts:
+                        raise error
+                    wait = policy.search_id_wait * search_waits
+                else:
+                    retries += 1
+                    if attempts >= policy.max_attempts:
+                        raise error
+                    server_says = error.retry_after if isinstance(error, RateLimitedError) else None
+                    wait = server_says if server_says is not None else policy.backoff(retries)
+                if waited + wait > policy.max_total_wait:
+                    log.debug(
+                        "%s %s: giving up, %.1fs waited of %.0fs",
+                        self.api,
+                        path,
+                        waited,
+                        policy.max_total_wait,
+                    )
                     raise error
-                wait = policy.search_id_wait * search_waits
-            else:
-                retries += 1
-                if attempts >= policy.max_attempts:
-                    raise error
-                server_says = error.retry_after if isinstance(error, RateLimitedError) else None
-                wait = server_says if server_says is not None else policy.backoff(retries)
-            if waited + wait > policy.max_total_wait:
-                log.debug(
-                    "%s %s: giving up, %.1fs waited of %.0fs", self.api, path, waited, policy.max_total_wait
-                )
-                raise error
-            self.stats.retries += 1
-            waited += wait
-            if isinstance(error, RateLimitedError):
-                rate_streak += wait
-            self._sleep(wait)
+                self.stats.retries += 1
+                waited += wait
+                if isinstance(error, RateLimitedError):
+                    rate_streak += wait
+                self._sleep(wait)
+        except ApiError as exc:
+            # What the failed call cost travels with its error (a refusal, retries given up, a quota stop):
+            # callers book it, so a run's figures count every attempt the API saw, not only the answered ones.
+            exc.attempts = Attempts(requests=attempts, units=exc.attempts.units)
+            raise
 
 
 class TransportClient:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tiktok_assets.clients.errors import ApiError
+
 
 @dataclass
 class Spend:
@@ -17,10 +19,16 @@ class Spend:
     unavailable: dict[str, str] = field(default_factory=dict)
 
     def pages(self, pages: Iterable[Any]) -> Iterator[Any]:
-        """Count each page as it passes (its ``requests``, ``records`` and ``units``)."""
-        for page in pages:
-            self.requests += int(getattr(page, "requests", 1) or 0)
-            self.records += len(page.records)
-            self.repaired += int(getattr(page, "repaired", 0) or 0)
-            self.units += int(getattr(page, "units", 0) or 0)
-            yield page
+        """Count each page as it passes (its ``requests``, ``records`` and ``units``), and what a call that
+        failed had spent (``ApiError.attempts``: its retries and the refusal were requests the API counted)."""
+        try:
+            for page in pages:
+                self.requests += int(getattr(page, "requests", 1) or 0)
+                self.records += len(page.records)
+                self.repaired += int(getattr(page, "repaired", 0) or 0)
+                self.units += int(getattr(page, "units", 0) or 0)
+                yield page
+        except ApiError as exc:
+            self.requests += exc.attempts.requests
+            self.units += exc.attempts.units
+            raise

@@ -82,8 +82,8 @@ def account_asset(endpoint: Endpoint) -> dg.AssetsDefinition:
                 for page in spend.pages(client.iter_endpoint(endpoint.path, {endpoint.fills: username})):
                     w.write(normalize(endpoint.dataset, page.records, stamp))
             except UserUnavailableError as exc:
-                # An empty snapshot says "asked, nothing returned"; the reason travels in metadata.
-                spend.requests += 1
+                # An empty snapshot says "asked, nothing returned"; the reason travels in metadata. What the
+                # refusal cost is counted by spend.pages (the error's attempts).
                 spend.unavailable[username] = exc.reason
         facts = {"snapshot": part["snapshot"], "status": spend.unavailable.get(username, "ok")}
         quota = quota_left(research_api.quota_left, context.log)
