@@ -52,6 +52,23 @@ def test_a_key_given_twice_is_refused_at_its_line(tmp_path: Path) -> None:
     assert first == f"{path}: (syntax): line 6, column 1: found key 'in_limit' again (first given at line 4)"
 
 
+def test_what_loaded_before_still_loads(tmp_path: Path) -> None:
+    """The stricter reader refuses a key written twice, nothing else YAML allows: a merge (<<: *anchor) may
+    override a merged key, and a date-time is read as its day, as PyYAML's own loader did."""
+    from tiktok_assets.config.yaml_loader import load_yaml
+
+    merged = "base: &b {x: 1, y: 1}\nother:\n  <<: *b\n  x: 2\n"
+    assert load_yaml(merged) == {"base": {"x": 1, "y": 1}, "other": {"x": 2, "y": 1}}
+    path = tmp_path / "monitoring.yaml"
+    path.write_text(
+        "date_range:\n  start: 2026-01-05 10:00:00\nhashtags: [cat]\nqueries: {pets: {from: hashtags}}\n"
+    )
+    assert str(load_monitoring(path).start_date) == "2026-01-05"
+    path.write_text("date_range:\n  start: 2026-01-05\n? [a, b]\n: 1\n")
+    with pytest.raises(MonitoringConfigError, match="found an unhashable key"):  # not a bare TypeError
+        load_monitoring(path)
+
+
 def test_freshness_defaults_follow_each_cadence() -> None:
     freshness = parse_monitoring(RAW, "m.yaml").freshness
     assert freshness == FreshnessSettings()

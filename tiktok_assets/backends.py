@@ -23,6 +23,14 @@ from tiktok_assets.clients.vce import PollPolicy, VceClient, make_rqs
 from tiktok_assets.clock import CLOCK_ENV, clock_now
 
 SANDBOX_URL_ENV = "TIKTOK_SANDBOX_URL"
+# What would send a sandbox-only command's calls elsewhere (the demo and its UI set them aside): a real token
+# goes to the real API whatever the sandbox says, and a base URL overrides it.
+REAL_TARGETS = (
+    "ENSEMBLEDATA_TOKEN",
+    "ENSEMBLEDATA_BASE_URL",
+    "TIKTOK_RESEARCH_BASE_URL",
+    "TIKTOK_VCE_BASE_URL",
+)
 SANDBOX_URL_DEFAULT = "http://127.0.0.1:9400"
 SANDBOX_KEY, SANDBOX_SECRET, SANDBOX_TOKEN = "sandbox-key", "sandbox-secret", "sandbox-token"
 RESEARCH_URL = "https://open.tiktokapis.com"

@@ -101,3 +101,26 @@ def test_bad_demo_input_is_one_clear_line_and_creates_nothing(
     assert code == 2 and problem in err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 10  # a usage line, or the YAML carets
     assert not place.exists()
+
+
+def test_the_demo_ui_sends_its_runs_to_the_sandbox_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tiktok-assets ui --demo` hands `dg dev` an environment without the real token or API URLs: the demo's
+    runs launched from its UI stay on its sandbox, as the demo's own did."""
+    from argparse import Namespace
+
+    from tiktok_assets.cli import instance, ui
+
+    place = instance.demo_place(tmp_path / "demo")  # not the project's data/demo
+    instance.write_demo_record(place, demo.SANDBOX_NOW, 30)
+    monkeypatch.setattr(instance, "demo_place", lambda: place)
+    monkeypatch.delenv("TIKTOK_CLIENT_KEY", raising=False)
+    monkeypatch.setenv("ENSEMBLEDATA_TOKEN", "real-token-marker")
+    monkeypatch.setenv("TIKTOK_RESEARCH_BASE_URL", "https://open.example.invalid")
+    env, _ = ui._environment(Namespace(demo=True))
+    assert "ENSEMBLEDATA_TOKEN" not in env and "TIKTOK_RESEARCH_BASE_URL" not in env
+    assert env["TIKTOK_CLOCK_NOW"] == demo.SANDBOX_NOW
+    assert os.environ["ENSEMBLEDATA_TOKEN"] == "real-token-marker"  # this process's environment is untouched
+    out = capsys.readouterr().out
+    assert "ENSEMBLEDATA_TOKEN is set: ignored" in out and "real-token-marker" not in out

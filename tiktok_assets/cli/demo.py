@@ -35,13 +35,6 @@ from typing import Any
 DEMO_DAYS = 30
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
 Echo = Callable[[str], Any]
-# What would send a sandbox demo's calls elsewhere: set aside while it runs (restored after).
-REAL_TARGETS = (
-    "ENSEMBLEDATA_TOKEN",
-    "ENSEMBLEDATA_BASE_URL",
-    "TIKTOK_RESEARCH_BASE_URL",
-    "TIKTOK_VCE_BASE_URL",
-)
 
 
 def positive_days(raw: str) -> int:
@@ -146,6 +139,8 @@ def _start_backend(stack: ExitStack, now: str, echo: Echo) -> tuple[Any, datetim
     # per-minute limit is lifted; the daily quotas stay real.
     sandbox = stack.enter_context(running_sandbox(now=now, per_minute=1_000_000))
     _set_env(stack, "TIKTOK_SANDBOX_URL", sandbox.base_url)
+    from tiktok_assets.backends import REAL_TARGETS
+
     for name in REAL_TARGETS:  # every source on this sandbox: a real token here would spend real units
         if os.environ.get(name):
             echo(

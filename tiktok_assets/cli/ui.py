@@ -88,6 +88,12 @@ def _environment(args: argparse.Namespace) -> tuple[dict[str, str], Any]:
         raise SystemExit(f"error: no demo in {place.data}: run `make demo` first")
     for var in ("TIKTOK_LAKE_DIR", "TIKTOK_DUCKDB_PATH", "TIKTOK_SANDBOX_URL"):
         env.pop(var, None)
+    if not env.get("TIKTOK_CLIENT_KEY"):  # the demo's runs talk to its sandbox only, as the demo's did
+        from tiktok_assets.backends import REAL_TARGETS
+
+        for name in REAL_TARGETS:
+            if env.pop(name, None):
+                print(f"{name} is set: ignored by the demo's UI (its runs use the sandbox)")
     env["TIKTOK_CLOCK_NOW"] = str(record["now"])
     env["TIKTOK_QUOTA_DB_URL"] = f"sqlite:///{place.data / 'demo_quota.sqlite'}"
     return env, place

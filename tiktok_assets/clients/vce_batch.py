@@ -178,8 +178,12 @@ def run_batch(
                 events.resumed(job, adopted.task_id, adopted.status)
                 return adopted
             replaced[recorded.task_id] = client.calls - before  # the call that found it gone: the new task's
-        if not budget.admit(job.spec.limit, can_wait=bool(flying)):
-            return None
+        try:
+            if not budget.admit(job.spec.limit, can_wait=bool(flying)):
+                return None
+        except VceStageLimitError:  # refused for good: the call that found the old task gone is still spent
+            budget.settle(0, 0, replaced.pop(recorded.task_id, 0) if recorded else 0, _today(budget))
+            raise
         before = client.calls - (replaced.pop(recorded.task_id, 0) if recorded else 0)
         day = _today(budget)
         try:
@@ -241,6 +245,8 @@ def run_batch(
         for task in flying:  # never leave a task running unattended; what it spent stays on the books
             calls_of(task, lambda task=task: client.cancel(task.task_id))  # never raises (best effort)
             budget.settle(task.reserved, 0, task.calls, task.day)
+        if replaced:  # status calls of recorded tasks found gone, whose new task was never created
+            budget.settle(0, 0, sum(replaced.values()), _today(budget))
         raise
     if failed is not None:
         raise failed

@@ -80,8 +80,8 @@ class Validator:
         if isinstance(value, datetime):
             value = value.date()
         elif isinstance(value, str):
-            try:
-                value = date.fromisoformat(value)
+            try:  # a date, or a date-time (YAML's timestamp form: its day)
+                value = datetime.fromisoformat(value.strip()).date()
             except ValueError:
                 raise self.fail(key, f"expected a date YYYY-MM-DD, got {value!r}") from None
         if not isinstance(value, date):

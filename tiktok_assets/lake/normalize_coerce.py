@@ -21,8 +21,13 @@ class Misfit(Exception):  # noqa: N818 — a verdict on a value, caught by the c
 
 
 def fits_int64(value: Any) -> bool:
-    """An integer the lake can key and the API clients can send (orjson writes nothing wider)."""
-    return isinstance(value, int) and not isinstance(value, bool) and _INT64_MIN <= value <= _INT64_MAX
+    """A value the lake keys as int64 (``to_int``'s rule), so the API clients can send it back (orjson writes
+    no wider integer)."""
+    try:
+        to_int(value)
+    except Misfit:
+        return False
+    return value is not None and not isinstance(value, bool)
 
 
 def clean_str(value: str) -> str:
