@@ -207,5 +207,10 @@ def run_spend(observations: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str
     return {"runs": len(runs), "requests": requests, "records": records}
 
 
+def plain(value: Any) -> Any:
+    """A figure as recorded: a ``MetadataValue`` read back from the event log, or the plain value."""
+    return getattr(value, "value", value)
+
+
 def _value(value: Any) -> float:
-    return float(getattr(value, "value", value) or 0)
+    return float(plain(value) or 0)

@@ -23,12 +23,20 @@ class Spend:
         failed had spent (``ApiError.attempts``: its retries and the refusal were requests the API counted)."""
         try:
             for page in pages:
-                self.requests += int(getattr(page, "requests", 1) or 0)
-                self.records += len(page.records)
-                self.repaired += int(getattr(page, "repaired", 0) or 0)
-                self.units += int(getattr(page, "units", 0) or 0)
+                self.book(page)
                 yield page
         except ApiError as exc:
-            self.requests += exc.attempts.requests
-            self.units += exc.attempts.units
+            self.book_failed(exc)
             raise
+
+    def book(self, page: Any) -> None:
+        """One answered page: its ``requests`` (retries included), ``records``, ``repaired`` and ``units``."""
+        self.requests += int(getattr(page, "requests", 1) or 0)
+        self.records += len(page.records)
+        self.repaired += int(getattr(page, "repaired", 0) or 0)
+        self.units += int(getattr(page, "units", 0) or 0)
+
+    def book_failed(self, exc: ApiError) -> None:
+        """What a call that failed had spent (``ApiError.attempts``: its retries and the refusal)."""
+        self.requests += exc.attempts.requests
+        self.units += exc.attempts.units

@@ -84,18 +84,14 @@ class Walker:
             try:
                 page = self.client.call(chain.path, params)
             except ApiError as exc:
-                spent = exc.attempts  # every attempt of a refused call, retries included, as billed
-                self.spend.requests += spent.requests
-                self.spend.units += spent.units
+                self.spend.book_failed(exc)  # every attempt of a refused call, retries included, as billed
                 raise
             following = None if chain.single else self.client.next_params(chain.path, params, page)
             if following is not None and chain.tune is not None:
                 following = chain.tune(params, following, page)
             table = self._table(chain, params, page, rows_seen)
             log.append(table, following)  # before the next call: a stop now loses nothing fetched
-            self.spend.requests += page.requests
-            self.spend.records += len(page.records)
-            self.spend.units += page.units
+            self.spend.book(page)
             rows_seen += len(page.records)
             yield Fetched(table, page.requests, page.units)
             marker = json.dumps(following, sort_keys=True, default=str)
@@ -125,13 +121,9 @@ def call_counted(client: EnsembleDataApi, spend: Spend, path: str, params: Mappi
     try:
         page = client.call(path, params)
     except ApiError as exc:
-        spent = exc.attempts
-        spend.requests += spent.requests
-        spend.units += spent.units
+        spend.book_failed(exc)
         raise
-    spend.requests += page.requests
-    spend.units += page.units
-    spend.records += len(page.records)
+    spend.book(page)
     return page
 
 

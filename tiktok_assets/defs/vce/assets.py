@@ -16,7 +16,7 @@ import dagster as dg
 from tiktok_assets.clients.vce_batch import run_batch
 from tiktok_assets.collect import checks
 from tiktok_assets.collect.lineage import run_lineage, stored_by_this_run
-from tiktok_assets.collect.metadata import column_schema, finish, quota_left, record_failed_run
+from tiktok_assets.collect.metadata import column_schema, finish, plain, quota_left, record_failed_run
 from tiktok_assets.collect.spend import Spend
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
@@ -44,11 +44,6 @@ def _query_metadata(query: VceQuery) -> dict[str, object]:
         "fields": spec.fields,
         "condition_groups": dg.MetadataValue.json([dict(g) for g in spec.condition_groups]),
     }
-
-
-def _plain(value: Any) -> Any:
-    """A figure as recorded: a ``MetadataValue`` read back from the event log, or the plain value."""
-    return getattr(value, "value", value)
 
 
 def complete_check(
@@ -131,10 +126,10 @@ def vce_query_asset(query: VceQuery, daily: dg.PartitionsDefinition) -> dg.Asset
         result = finish(
             context, lake.storage, dataset, parts, spend, quota_left(records_left, context.log),
             time_rule=endpoint.time_rule, extra=_query_metadata(query),
-            partition_requests={k: int(_plain(f["task_requests"])) for k, f in figures.items() if f},
+            partition_requests={k: int(plain(f["task_requests"])) for k, f in figures.items() if f},
             partition_extra=figures,
         )  # fmt: skip
-        sampled = [day for day, f in sorted(figures.items()) if f and _plain(f["sampled"])]
+        sampled = [day for day, f in sorted(figures.items()) if f and plain(f["sampled"])]
         return dg.MaterializeResult(
             metadata=result.metadata,
             check_results=[*(result.check_results or []), complete_check(key, query, sampled, len(days))],

@@ -27,6 +27,7 @@ import dagster as dg
 
 from tiktok_assets.clients.vce_batch import Job, Outcome, RecordedTask
 from tiktok_assets.clock import day_span
+from tiktok_assets.collect.metadata import plain
 from tiktok_assets.config import VceQuery
 from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.endpoints.vce import BY_CATEGORY, CATEGORIES, STAGES
@@ -84,10 +85,6 @@ def _since_last_materialization(
     return [r.asset_observation.metadata for r in observed if r.asset_observation]
 
 
-def _value(meta: Mapping[str, Any], name: str) -> Any:
-    return getattr(meta[name], "value", meta[name])
-
-
 def recorded_tasks(
     instance: dg.DagsterInstance, key: dg.AssetKey, partitions: Sequence[str]
 ) -> dict[str, RecordedTask]:
@@ -97,12 +94,12 @@ def recorded_tasks(
     for partition in partitions:
         for meta in _since_last_materialization(instance, key, partition):
             if TASK_ID in meta and FINGERPRINT in meta:
-                day = _value(meta, CREATED_DAY) if CREATED_DAY in meta else None
-                created[str(_value(meta, FINGERPRINT))] = (
-                    int(_value(meta, TASK_ID)), date.fromisoformat(day) if day else None
+                day = plain(meta[CREATED_DAY]) if CREATED_DAY in meta else None
+                created[str(plain(meta[FINGERPRINT]))] = (
+                    int(plain(meta[TASK_ID])), date.fromisoformat(day) if day else None
                 )  # fmt: skip
             elif TASK_ID in meta and CHARGED in meta:
-                charged.add(int(_value(meta, TASK_ID)))
+                charged.add(int(plain(meta[TASK_ID])))
     return {fp: RecordedTask(task, day, task in charged) for fp, (task, day) in created.items()}
 
 
