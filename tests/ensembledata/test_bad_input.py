@@ -89,8 +89,17 @@ def test_unavailable_accounts_are_status_rows_not_failures(run) -> None:
     )
 
 
+def ed_spend(sandbox) -> tuple[int, int]:
+    """(requests, units) the sandbox counted on EnsembleData so far."""
+    stats = sandbox.stats()
+    requests = sum(sum(s.values()) for k, s in stats["requests"].items() if k.startswith("ensembledata "))
+    units = sum(n for k, n in stats["units_charged"].items() if k.startswith("ensembledata "))
+    return requests, units
+
+
 def test_user_posts_list_the_accounts_they_could_not_read(run) -> None:
     sandbox, materialize, lake = run
+    before = ed_spend(sandbox)
     result = materialize("user_posts", "2026-06-10")
     assert result.success
     # Which accounts could not be read is the run's fact: in its summary (an observation without a partition).
@@ -103,6 +112,12 @@ def test_user_posts_list_the_accounts_they_could_not_read(run) -> None:
         RESTRICTED: "refused",
         PRIVATE: "private",
     }
+    # The refused calls are spend too: the day's figures hold them, as the run's and the sandbox's do.
+    counted = tuple(after - b for after, b in zip(ed_spend(sandbox), before, strict=True))
+    day = result.get_asset_materialization_events()[0].materialization.metadata
+    day_spend = (day["requests_spent"].value, day["units_spent"].value)
+    run_spend = (summary["run_requests_spent"].value, summary["run_units_spent"].value)
+    assert day_spend == run_spend == counted and counted[0] > 1
 
 
 @pytest.mark.parametrize(

@@ -35,11 +35,19 @@ def collected(tmp_path_factory: pytest.TempPathFactory):
         posts = run("user_posts")
         sandbox.set_clock(AFTER)  # the post is deleted in between
         mp.setenv("TIKTOK_CLOCK_NOW", AFTER)
-        yield monitoring, sandbox, resources["lake"], posts, run("comments")
+        before = ed_requests(sandbox)
+        comments = run("comments")
+        yield monitoring, sandbox, resources["lake"], posts, comments, ed_requests(sandbox) - before
+
+
+def ed_requests(sandbox) -> int:
+    return sum(
+        sum(s.values()) for k, s in sandbox.stats()["requests"].items() if k.startswith("ensembledata ")
+    )
 
 
 def test_a_deleted_post_is_listed_and_the_day_is_committed(collected) -> None:
-    monitoring, sandbox, lake, posts, comments = collected
+    monitoring, sandbox, lake, posts, comments, counted = collected
     assert posts.success and comments.success
     stored = lake.read(ds.USER_POSTS, {"date": DAY}, ["aweme_id", "comment_count"])
     chosen = top_commented(stored, monitoring.ensembledata)
@@ -56,3 +64,5 @@ def test_a_deleted_post_is_listed_and_the_day_is_committed(collected) -> None:
     assert expected and sorted(r["cid"] for r in got) == sorted(expected)  # all, none twice
     requests = sandbox.stats()["requests"]["ensembledata /tt/post/comments"]
     assert requests.get("404") == 1  # asked once, never retried
+    # The day's requests hold the 404 too: what the sandbox counted for the run.
+    assert mat.metadata["requests_spent"].value == counted

@@ -3,12 +3,13 @@ arithmetic on a known monitoring.yaml, and what changes it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from tiktok_assets.config import parse_monitoring
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.forecast.ensembledata import forecast
 
+NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 RAW = {
     "date_range": {"start": "2026-01-01"},
     "accounts": ["a1", "a2", "a3"],
@@ -26,9 +27,9 @@ RAW = {
 }
 
 
-def lines(raw: dict, start: date, end: date, snapshots: int = 1) -> dict[str, int]:
+def lines(raw: dict, start: date, end: date, snapshots: int = 1, now: datetime = NOW) -> dict[str, int]:
     monitoring = parse_monitoring(raw, "m.yaml", today=date(2026, 6, 15))
-    out = forecast(monitoring, start, end, snapshots=snapshots)
+    out = forecast(monitoring, start, end, snapshots=snapshots, now=now)
     assert all(line.api == "ensembledata" and line.unit == "units" and line.basis for line in out)
     assert all(line.spread == 0 for line in out)  # no history: no range is known
     return {line.asset: line.amount for line in out}
@@ -37,7 +38,11 @@ def lines(raw: dict, start: date, end: date, snapshots: int = 1) -> dict[str, in
 def test_one_line_per_asset_with_the_model_s_arithmetic() -> None:
     got = lines(RAW, date(2026, 1, 5), date(2026, 2, 18))  # 45 days, one backfill run, one snapshot
     assert set(got) == {f"ensembledata/{e.asset_name}" for e in ed.ENDPOINTS}
-    assert got["ensembledata/user_posts"] == 3 * (9 + 1)  # 2 posts/day: one walk of 90 posts, +1 overshoot
+    # 2 posts/day: one walk of 90 posts, +1 overshoot; and, the window being months old, one call from the top
+    # an account for its pinned posts (a window of the last 7 days starts at the top: no such call)
+    assert got["ensembledata/user_posts"] == 3 * (9 + 1) + 3
+    recent = lines(RAW, date(2026, 1, 5), date(2026, 2, 18), now=datetime(2026, 2, 20, tzinfo=UTC))
+    assert recent["ensembledata/user_posts"] == 3 * (9 + 1)
     assert got["ensembledata/comments"] == 45 * 4 * 3
     assert got["ensembledata/user_info"] == 3
     assert got["ensembledata/music_details"] == 2

@@ -35,6 +35,7 @@ from tiktok_assets.sandbox.testing import running_sandbox
 RECORDED = ("2026-05-14", "2026-05-28")
 PLANNED = ("2026-05-29", "2026-06-12")
 FIGURE = {"units": "units_spent", "records": "task_records", "requests": "task_requests"}
+PRIVATE = "biki__7942"  # a shipped account whose posts the API refuses
 PER_DAY = {"ensembledata/user_posts", "ensembledata/comments"}  # and every VCE query's records
 
 
@@ -45,6 +46,7 @@ class Planned:
     spent: dict[tuple[str, str], int]  # (asset, unit) → what the planned collection recorded
     counted: dict[str, int]  # what the sandbox counted during the planned collection
     home: Path
+    recorded: history.History  # what the plan read: the recorded window's figures
 
 
 def _assets(monitoring: Monitoring) -> list[str]:
@@ -105,7 +107,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
                 parts = {k: v for k, v in parts.items() if PLANNED[0] <= k <= PLANNED[1]}
             spent[(line.asset, line.unit)] = sum(parts.values())
         counted = {k: after[k] - before[k] for k in after}
-        yield Planned(monitoring, lines, spent, counted, home)
+        yield Planned(monitoring, lines, spent, counted, home, recorded)
 
 
 def test_every_line_rests_on_the_recorded_spend(planned: Planned) -> None:
@@ -146,6 +148,25 @@ def test_totals_against_what_the_sandbox_counted(planned: Planned) -> None:
     assert sum(planned.spent[(line.asset, "records")] for line in records) == planned.counted["vce_records"]
     combined = math.sqrt(sum(line.spread**2 for line in records))  # independent queries
     assert abs(sum(line.amount for line in records) - planned.counted["vce_records"]) <= combined
+
+
+def test_pinned_post_calls_are_forecast_only_for_a_window_that_needs_them(planned: Planned) -> None:
+    asset, accounts = "ensembledata/user_posts", len(planned.monitoring.accounts)
+    # The recorded window ended weeks before the clock: each account paid one call from the top for its pinned
+    # posts, recorded apart on the days it served; the planned window is recent and paid none.
+    # (but the private account, whose posts the API refuses: no unit charged).
+    pinned = planned.recorded.partitions(asset, "pinned_units")
+    assert PRIVATE in planned.monitoring.accounts
+    assert len(pinned) == 15 and sum(pinned.values()) == (accounts - 1) * ed.PRICES[ed.USER_POSTS.path]
+    (line,) = [line for line in planned.lines if line.asset == asset]
+    assert "pinned" not in line.basis
+    # The same history forecasts an old window of the same length one such call an account higher.
+    old = ed_forecast.forecast(
+        planned.monitoring, date(2026, 4, 1), date(2026, 4, 15), history=planned.recorded
+    )
+    (old_line,) = [line for line in old if line.asset == asset]
+    assert old_line.amount == line.amount + accounts and "pinned" in old_line.basis
+    assert old_line.spread == line.spread
 
 
 def test_plan_cli_reads_the_instance_and_prints_the_range(

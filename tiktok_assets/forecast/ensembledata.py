@@ -7,7 +7,8 @@ Two grounds, each line saying which it used:
   statistics the recorded posts a day (EnsembleData's or the Research videos', the larger) over
   ``refresh_days``; an "about X" asset each entity's last snapshot per snapshot. The days are averaged as
   recorded: a backfill walks each account once for its whole range, a daily run once a day, so a history of
-  daily runs forecasts a backfill's user posts high (and the other way round). What a search returns cannot be known before asking; what the same search cost last time can.
+  daily runs forecasts a backfill's user posts high (and the other way round). The pinned-post calls an old
+  window's user posts make (one per account) are recorded apart and added only where the window needs them. What a search returns cannot be known before asking; what the same search cost last time can.
 - **the model**, where there is no history, following how the assets spend (``defs/ensembledata``) and the
   assumed prices (``endpoints.ensembledata.PRICES``: a unit a call, a unit per 10 posts of user-posts depth,
   two units per started block of 20 posts for the full searches; EnsembleData does not publish per-endpoint
@@ -23,13 +24,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
+from tiktok_assets.clock import clock_now
 from tiktok_assets.config import Monitoring, dynamic_keys
 from tiktok_assets.config.ensembledata import EnsembleDataSettings
+from tiktok_assets.defs.ensembledata.days import reads_from_top
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.endpoints.spec import Endpoint, PartitionKind
-from tiktok_assets.forecast.history import History
+from tiktok_assets.forecast.history import History, mean_of, spread_of
 from tiktok_assets.forecast.line import ForecastLine
 
 API = "ensembledata"
@@ -47,6 +50,7 @@ PAGE = {ed.HASHTAG_POSTS.path: 20, ed.KEYWORD_POSTS.path: 20, ed.USER_SEARCH.pat
 ENTITIES = {PartitionKind.HASHTAG: "hashtags", PartitionKind.KEYWORD: "keywords",
             PartitionKind.ACCOUNT: "accounts", PartitionKind.MUSIC: "music"}  # fmt: skip
 SPENT = "units_spent"  # the partition figures the history keeps
+PINNED = "pinned_units"  # the part of a user-posts day's units that paid for the pinned-post calls
 ROWS = "dagster/row_count"
 
 
@@ -137,16 +141,35 @@ def _snapshot_model(endpoint: Endpoint, s: EnsembleDataSettings, entity: str) ->
     return pages * price, f"~{volume[0]:,} {volume[1]} / {PAGE[endpoint.path]} a page"
 
 
-def _posted_day(endpoint: Endpoint, m: Monitoring, days: int, history: History) -> ForecastLine:
+def _pinned_calls(endpoint: Endpoint, m: Monitoring, end: date, now: datetime) -> tuple[int, str]:
+    """Units of the calls from the top a user-posts window needs for its pinned posts: one a monitored account
+    when the window ends too long before ``now`` for its walk to start at the top (``defs/ensembledata/days``),
+    as one backfill run asks them."""
+    if endpoint is not ed.USER_POSTS or reads_from_top(end, now):
+        return 0, ""
+    units = len(m.accounts) * ed.PRICES[endpoint.path]
+    return units, f" + {units} units: one call from the top an account for its pinned posts (an old window)"
+
+
+def _walk_units(history: History, asset: str) -> dict[str, int]:
+    """Each recorded day's units without its share of the pinned-post calls (recorded apart: they follow the
+    window's age, not the day's posts)."""
+    pinned = history.partitions(asset, PINNED)
+    return {key: units - pinned.get(key, 0) for key, units in history.partitions(asset, SPENT).items()}
+
+
+def _posted_day(endpoint: Endpoint, m: Monitoring, end: date, days: int, history: History, now: datetime) -> ForecastLine:  # fmt: skip
     asset = asset_name(endpoint)
-    recorded = history.mean(asset, SPENT)
+    pinned, pinned_basis = _pinned_calls(endpoint, m, end, now)
+    walked = _walk_units(history, asset)
+    recorded = mean_of(walked.values())
     if recorded:
         per_day, n = recorded
-        spread = history.spread(asset, SPENT, days)
-        return ForecastLine(asset, API, "units", math.ceil(per_day * days),
-                            f"{days} days x {per_day:.2f} units a day, the mean of {n} recorded day(s)", spread=spread)  # fmt: skip
+        return ForecastLine(asset, API, "units", math.ceil(per_day * days) + pinned,
+                            f"{days} days x {per_day:.2f} units a day, the mean of {n} recorded day(s){pinned_basis}",
+                            spread=spread_of(walked.values(), days))  # fmt: skip
     amount, basis = _posted_day_model(endpoint, m.ensembledata, len(m.accounts), days)
-    return _line(endpoint, amount, basis)
+    return _line(endpoint, amount + pinned, basis + pinned_basis)
 
 
 def _live(endpoint: Endpoint, m: Monitoring, snapshots: int, history: History) -> ForecastLine:
@@ -185,18 +208,21 @@ def _snapshots(
 
 
 def forecast(
-    monitoring: Monitoring, start: date, end: date, *, snapshots: int = 1, history: History | None = None
-) -> list[ForecastLine]:
-    """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``."""
+    monitoring: Monitoring, start: date, end: date, *, snapshots: int = 1, history: History | None = None,
+    now: datetime | None = None,
+) -> list[ForecastLine]:  # fmt: skip
+    """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``, from ``now``
+    (default: the backend clock)."""
     days = (end - start).days + 1
     history = history or History()
+    now = now or clock_now()
     keys = dynamic_keys(monitoring)
     lines = []
     for endpoint in ed.ENDPOINTS:
         if endpoint is ed.UNITS:
             lines.append(_line(endpoint, 0, "free: /customer endpoints cost no units"))
         elif endpoint.partition is PartitionKind.DAY:
-            lines.append(_posted_day(endpoint, monitoring, days, history))
+            lines.append(_posted_day(endpoint, monitoring, end, days, history, now))
         elif endpoint.partition is PartitionKind.COLLECTION_DAY:
             lines.append(_live(endpoint, monitoring, snapshots, history))
         else:

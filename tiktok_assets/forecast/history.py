@@ -25,7 +25,7 @@ import yaml
 
 PAGE, PAGES = 1_000, 60
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage")  # a dagster.yaml naming a database
-FIGURES = ("units_spent", "task_records", "task_requests", "dagster/row_count")
+FIGURES = ("units_spent", "pinned_units", "task_records", "task_requests", "dagster/row_count")
 
 
 @dataclass
@@ -40,18 +40,11 @@ class History:
 
     def mean(self, asset: str, figure: str) -> tuple[float, int] | None:
         """The mean of ``figure`` over the asset's recorded partitions, and how many there were."""
-        values = list(self.partitions(asset, figure).values())
-        return (sum(values) / len(values), len(values)) if values else None
+        return mean_of(self.partitions(asset, figure).values())
 
     def spread(self, asset: str, figure: str, days: int) -> int:
-        """Half the ~95% range of the sum of ``figure`` over ``days`` new partitions, forecast as ``days`` x the
-        mean: the days' own variation (s√days) and the mean's uncertainty (s·days/√n), s the recorded days'
-        standard deviation. 0 with fewer than two recorded partitions (no variation is known)."""
-        values = list(self.partitions(asset, figure).values())
-        if len(values) < 2:
-            return 0
-        n = len(values)
-        return math.ceil(2 * statistics.stdev(values) * math.sqrt(days * (1 + days / n)))
+        """``spread_of`` the asset's recorded ``figure``."""
+        return spread_of(self.partitions(asset, figure).values(), days)
 
     def latest(self, asset: str, figure: str) -> tuple[str, int] | None:
         """The newest partition key's ``figure`` (time-partitioned keys sort by date)."""
@@ -61,6 +54,23 @@ class History:
     @property
     def partition_count(self) -> int:
         return sum(len(parts) for parts in self.recorded.values())
+
+
+def mean_of(values: Iterable[int]) -> tuple[float, int] | None:
+    """The mean of recorded partitions' figures, and how many there were; None without any."""
+    values = list(values)
+    return (sum(values) / len(values), len(values)) if values else None
+
+
+def spread_of(values: Iterable[int], days: int) -> int:
+    """Half the ~95% range of the sum of a figure over ``days`` new partitions, forecast as ``days`` x the mean
+    of ``values``: the days' own variation (s√days) and the mean's uncertainty (s·days/√n), s the recorded
+    days' standard deviation. 0 with fewer than two recorded partitions (no variation is known)."""
+    values = list(values)
+    if len(values) < 2:
+        return 0
+    n = len(values)
+    return math.ceil(2 * statistics.stdev(values) * math.sqrt(days * (1 + days / n)))
 
 
 def from_instance(instance: dg.DagsterInstance, assets: Iterable[str]) -> History:

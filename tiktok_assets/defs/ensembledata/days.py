@@ -53,7 +53,7 @@ def user_posts_chain(
 ) -> Chain:
     """The request walk of one account for the days ``first``..``last`` (inclusive)."""
     start, end = day_span(first, last)
-    from_top = now.timestamp() - end <= RECENT.total_seconds()
+    from_top = reads_from_top(last, now)
     top = now.timestamp() if from_top else end
     who: dict[str, Any] = (
         {"secUid": settings.sec_uids[username]} if username in settings.sec_uids else {"username": username}
@@ -77,11 +77,16 @@ def user_posts_chain(
     return Chain(path, params, tune=tune)
 
 
+def reads_from_top(last: date, now: datetime) -> bool:
+    """Whether the walk of a window ending on ``last`` starts at the top, and so sees the pinned posts itself."""
+    _, end = day_span(last, last)
+    return now.timestamp() - end <= RECENT.total_seconds()
+
+
 def pinned_chain(username: str, settings: EnsembleDataSettings, last: date, now: datetime) -> Chain | None:
     """The one call from the top that shows an account's pinned posts, for a window ending before ``RECENT``
     (a recent window's walk starts at the top and sees them); None when the walk sees them itself."""
-    _, end = day_span(last, last)
-    if now.timestamp() - end <= RECENT.total_seconds():
+    if reads_from_top(last, now):
         return None
     if username in settings.sec_uids:
         return Chain(
@@ -124,6 +129,7 @@ def user_posts_asset(monitoring: Monitoring, days_def: dg.PartitionsDefinition) 
         root = lineage["root_run_id"]
         todo = [d for d in days if not stored_by_this_run(lake.storage, ds.USER_POSTS, _part(d), root)]
         spend, by_day = Spend(), DaySpend(days)
+        by_day.track_pinned()  # every day says what its pinned-post share was, 0 included
         if todo:
             window = (todo[0], todo[-1] + timedelta(days=1))
             journal = Journal(lake.storage, root, f"ensembledata/user_posts/{todo[0]}..{todo[-1]}")
@@ -158,12 +164,14 @@ def _walk_account(
                 table = pinned_only(fetched.table) if chain is pins else fetched.table
                 parts = split_by_day(table, set(todo))
                 rows = {d: t.num_rows for d, t in parts.items()}
-                # The top call serves the whole window: its cost is shared evenly among the days.
-                by_day.add(dict.fromkeys(todo, 1) if chain is pins else rows, fetched)
+                # The top call serves the whole window: its cost is shared evenly among the days, and kept
+                # apart too (``pinned_units``): a forecast of a recent window, which needs no such call, leaves it out.
+                by_day.add(dict.fromkeys(todo, 1) if chain is pins else rows, fetched, pinned=chain is pins)
                 for d, part in parts.items():
                     writers[d].write(part)
     except UserUnavailableError as exc:
         walker.spend.unavailable[username] = exc.reason
+        by_day.add(dict.fromkeys(todo, 1), exc.attempts)  # the refused call's attempts: the window's, evenly
 
 
 def _part(day: date) -> dict[str, str]:
@@ -180,7 +188,10 @@ def _finish(
     parts = {d.isoformat(): _part(d) for d in days}
     per_day = {day.isoformat(): figures for day, figures in by_day.per_day().items()}
     quota = quota_left(ensembledata.units_left, context.log)
-    extra: dict[str, dict[str, Any]] = {k: {"units_spent": f["units_spent"]} for k, f in per_day.items()}
+    extra: dict[str, dict[str, Any]] = {
+        k: {name: f[name] for name in ("units_spent", "pinned_units") if name in f}
+        for k, f in per_day.items()
+    }
     for k, gone in (unavailable or {}).items():
         extra[k]["unavailable"] = dg.MetadataValue.json(dict(gone))
     return finish(
@@ -263,6 +274,7 @@ def _comments_of(
                     tables.append(reply_page.table)
                     by_day.add({day: 1}, reply_page)
     except ApiError as exc:
+        by_day.add({day: 1}, exc.attempts)  # what asking the gone post cost, as the run's summary counts it
         return unavailable_reason(exc)
     for table in tables:
         writer.write(table)
