@@ -21,6 +21,7 @@ from tiktok_assets.defs.ensembledata.common import QUOTA_RETRY_SENSOR
 from tiktok_assets.defs.ensembledata.resources import EnsembleDataResource
 from tiktok_assets.defs.research.quota_retry import RESETS_AT_TAG
 from tiktok_assets.endpoints.spec import PartitionKind
+from tiktok_assets.forecast import history
 from tiktok_assets.lake.datasets import ensembledata as ds
 from tiktok_assets.sandbox.testing import running_sandbox
 
@@ -165,3 +166,51 @@ def test_the_budget_refuses_before_sending_and_a_range_resume_completes_every_da
         got = {p["date"]: lake.read(ds.COMMENTS, p)["cid"].to_pylist() for p in lake.partitions(ds.COMMENTS)}
         assert {d: sorted(v) for d, v in got.items()} == {d: sorted(v) for d, v in expected.items()}
         assert len(lake.partitions(ds.USER_POSTS)) == 12
+
+
+def test_a_resumed_day_leaves_its_spend_to_the_attempt_that_fetched_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comments stopped by the budget part-way through a range: the resume skips the days stored before the
+    stop and does not record them as free (no ``units_spent``), so the forecasts' history holds only days
+    whose spend it knows; those days plus the stopped run's summary add up to what the sandbox charged."""
+    monkeypatch.setenv("TIKTOK_CLOCK_NOW", "2026-06-15T12:00:00Z")
+    assets = ed_assets(MONITORING)
+    posts, comments = assets["user_posts"].key, assets["comments"].key
+    with running_sandbox(per_minute=1_000_000) as sandbox, dg.instance_for_test() as instance:
+        monkeypatch.setenv("TEST_ED_UNITS", "100000")
+        resources = resources_for(sandbox, tmp_path)
+        resources["ensembledata"] = EnvBudget(**resources["ensembledata"].model_dump())
+
+        def run(key: dg.AssetKey, **tags: str) -> dg.ExecuteInProcessResult:
+            return dg.materialize(list(assets.values()), selection=[key], tags={**RANGE, **tags},
+                                  resources=resources, instance=instance, raise_on_error=False)  # fmt: skip
+
+        assert run(posts).success
+        before = sandbox.stats()["units_total"]
+        monkeypatch.setenv("TEST_ED_UNITS", str(before + 4))  # a few days' comments, then the budget
+        first = run(comments)
+        assert not first.success and _error(first)[0] == "BudgetExceededError"
+        stored = [p["date"] for p in resources["lake"].partitions(ds.COMMENTS)]
+        assert 0 < len(stored) < 12  # the case: some days committed before the stop
+        monkeypatch.setenv("TEST_ED_UNITS", "100000")
+        resume = run(comments, **{RESUME_TAG: first.run_id})
+        assert resume.success
+        days = {
+            m.partition: m.metadata for m in resume.asset_materializations_for_node("ensembledata__comments")
+        }
+        assert len(days) == 12
+        for day, metadata in days.items():
+            assert ("units_spent" in metadata) == (day not in stored), day
+            assert ("spent_by" in metadata) == (day in stored), day
+        records = instance.get_records_for_run(first.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
+        (failed,) = [
+            r.event_log_entry.asset_observation.metadata
+            for r in records.records
+            if "run_units_spent" in r.event_log_entry.asset_observation.metadata
+        ]
+        resumed_units = sum(int(m["units_spent"].value) for m in days.values() if "units_spent" in m)
+        charged = sandbox.stats()["units_total"] - before
+        assert failed["run_units_spent"].value + resumed_units == charged > 0
+        recorded = history.from_instance(instance, ["ensembledata/comments"])
+        assert set(recorded.partitions("ensembledata/comments", "units_spent")) == set(days) - set(stored)

@@ -56,6 +56,8 @@ def lookup_endpoint(endpoints: Mapping[str, T], path: str, prefix: str, api: str
 
 
 log = logging.getLogger(__name__)
+if log.level == logging.NOTSET:  # the retry lines are INFO; a level set elsewhere (logging config) wins
+    log.setLevel(logging.INFO)
 
 __all__ = ["RetryPolicy", "Sent", "Transport", "TransportClient", "TransportStats", "lookup_endpoint"]
 
@@ -232,18 +234,20 @@ class Transport:
                 else:
                     retries += 1
                     if attempts >= policy.max_attempts:
+                        log.warning("%s (attempt %d of %d): giving up", error, attempts, policy.max_attempts)
                         raise error
                     server_says = error.retry_after if isinstance(error, RateLimitedError) else None
                     wait = server_says if server_says is not None else policy.backoff(retries)
                 if waited + wait > policy.max_total_wait:
-                    log.debug(
-                        "%s %s: giving up, %.1fs waited of %.0fs",
-                        self.api,
-                        path,
-                        waited,
-                        policy.max_total_wait,
-                    )
+                    log.warning(
+                        "%s (attempt %d): giving up, %.1f s waited of %.0f s",
+                        error, attempts, waited, policy.max_total_wait,
+                    )  # fmt: skip
                     raise error
+                # INFO: a run's log (dagster.yaml python_logs) shows why a step is slow, and what was retried.
+                log.info(
+                    "%s (attempt %d of %d); retrying in %.2f s", error, attempts, policy.max_attempts, wait
+                )
                 self.stats.retries += 1
                 waited += wait
                 if isinstance(error, RateLimitedError):

@@ -146,7 +146,8 @@ def user_posts_asset(monitoring: Monitoring, days_def: dg.PartitionsDefinition) 
                         writer.abort()  # uncommitted days stay as they were; the journal keeps what was fetched
                     raise
             journal.clear()
-        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day)
+        resumed = [d for d in days if d not in todo]
+        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day, resumed=resumed)
 
     return _user_posts
 
@@ -181,17 +182,21 @@ def _part(day: date) -> dict[str, str]:
 def _finish(
     context: dg.AssetExecutionContext, lake: LakeResource, ensembledata: EnsembleDataResource,
     endpoint: Endpoint, days: Sequence[date], spend: Spend, by_day: DaySpend,
-    unavailable: Mapping[str, Mapping[str, str]] | None = None,
+    unavailable: Mapping[str, Mapping[str, str]] | None = None, resumed: Sequence[date] = (),
 ) -> dg.MaterializeResult:  # fmt: skip
     """The materialization: rows and spend per day (each day's share of the walks, ``DaySpend``) and what was
-    unavailable that day; the run's whole spend in its summary."""
+    unavailable that day; the run's whole spend in its summary. A day an earlier attempt of the run stored
+    (``resumed``) has no spend figures: what fetching it cost is in that attempt's run summary, and a 0 here
+    would read as a free day to the forecasts (``forecast.history``)."""
     parts = {d.isoformat(): _part(d) for d in days}
-    per_day = {day.isoformat(): figures for day, figures in by_day.per_day().items()}
+    skipped = {d.isoformat() for d in resumed}
+    per_day = {day.isoformat(): f for day, f in by_day.per_day().items() if day.isoformat() not in skipped}
     quota = quota_left(ensembledata.units_left, context.log)
     extra: dict[str, dict[str, Any]] = {
         k: {name: f[name] for name in ("units_spent", "pinned_units") if name in f}
         for k, f in per_day.items()
     }
+    extra |= {k: {"spent_by": "an earlier attempt of this run"} for k in skipped}
     for k, gone in (unavailable or {}).items():
         extra[k]["unavailable"] = dg.MetadataValue.json(dict(gone))
     return finish(
@@ -226,9 +231,11 @@ def comments_asset(
         root = lineage["root_run_id"]
         spend, by_day = Spend(), DaySpend(days)
         unavailable: dict[str, dict[str, str]] = {}  # per day: posts deleted or restricted since user_posts
+        resumed: list[date] = []
         with collecting(context, spend, ensembledata.units_left):
             for day in days:
                 if stored_by_this_run(lake.storage, ds.COMMENTS, _part(day), root):
+                    resumed.append(day)
                     continue
                 posts = lake.read(ds.USER_POSTS, _part(day), ["aweme_id", "comment_count"])
                 if posts is None:
@@ -249,7 +256,7 @@ def comments_asset(
                 if gone:
                     unavailable[day.isoformat()] = gone
                     spend.unavailable.update(gone)
-        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day, unavailable)
+        return _finish(context, lake, ensembledata, endpoint, days, spend, by_day, unavailable, resumed)
 
     return _comments
 

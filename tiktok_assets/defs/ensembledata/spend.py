@@ -56,7 +56,11 @@ class DaySpend:
         pinned = _whole(self._pinned)
         walked = _whole({d: self._units[d] - self._pinned[d] for d in self.days})
         return {
-            d: {"units_spent": walked[d] + pinned[d], "requests_spent": requests[d], "pinned_units": pinned[d]}
+            d: {
+                "units_spent": walked[d] + pinned[d],
+                "requests_spent": requests[d],
+                "pinned_units": pinned[d],
+            }
             for d in self.days
         }
 
