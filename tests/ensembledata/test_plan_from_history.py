@@ -23,14 +23,16 @@ from ed_support import NOW, materialize_all, resources_for
 
 from tests.vce.support import resources as vce_resources
 from tiktok_assets.cli import main
+from tiktok_assets.clock import clock_now
 from tiktok_assets.config import Monitoring, load_monitoring
 from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.forecast import ensembledata as ed_forecast
-from tiktok_assets.forecast import history
+from tiktok_assets.forecast import ensembledata_probe, history
 from tiktok_assets.forecast import vce as vce_forecast
+from tiktok_assets.forecast.ensembledata_probe import PostsProbe
 from tiktok_assets.forecast.line import ForecastLine
-from tiktok_assets.sandbox.testing import running_sandbox
+from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 
 RECORDED = ("2026-05-14", "2026-05-28")
 PLANNED = ("2026-05-29", "2026-06-12")
@@ -47,6 +49,10 @@ class Planned:
     counted: dict[str, int]  # what the sandbox counted during the planned collection
     home: Path
     recorded: history.History  # what the plan read: the recorded window's figures
+    probed: dict[str, ForecastLine]  # the posted-day lines from a probe of the planned window's posts
+    probe: PostsProbe
+    probe_counted: int  # the units the sandbox counted during the probe
+    sandbox: SandboxHandle
 
 
 def _assets(monitoring: Monitoring) -> list[str]:
@@ -96,6 +102,12 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
         first, last = (date.fromisoformat(d) for d in PLANNED)
         lines = ed_forecast.forecast(monitoring, first, last, history=recorded)
         lines += vce_forecast.forecast(monitoring, first, last, history=recorded)
+        before_probe = _counted(sandbox.stats())["units"]
+        probe = ensembledata_probe.probe(
+            resources["ensembledata"].client(), monitoring, first, last, clock_now()
+        )
+        probed = {line.asset: line for line in ed_forecast.forecast(monitoring, first, last, history=recorded, probe=probe)
+                  if line.asset in PER_DAY}  # fmt: skip
         before = _counted(sandbox.stats())
         collect(*PLANNED)
         after = _counted(sandbox.stats())
@@ -107,7 +119,8 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
                 parts = {k: v for k, v in parts.items() if PLANNED[0] <= k <= PLANNED[1]}
             spent[(line.asset, line.unit)] = sum(parts.values())
         counted = {k: after[k] - before[k] for k in after}
-        yield Planned(monitoring, lines, spent, counted, home, recorded)
+        yield Planned(monitoring, lines, spent, counted, home, recorded, probed, probe,
+                      before["units"] - before_probe, sandbox)  # fmt: skip
 
 
 def test_every_line_rests_on_the_recorded_spend(planned: Planned) -> None:
@@ -148,6 +161,46 @@ def test_totals_against_what_the_sandbox_counted(planned: Planned) -> None:
     assert sum(planned.spent[(line.asset, "records")] for line in records) == planned.counted["vce_records"]
     combined = math.sqrt(sum(line.spread**2 for line in records))  # independent queries
     assert abs(sum(line.amount for line in records) - planned.counted["vce_records"]) <= combined
+
+
+def test_a_probe_of_the_posts_holds_user_posts_and_comments_within_10_percent(planned: Planned) -> None:
+    """``plan --probe-posts`` walks the planned window's posts as the asset will: user posts cost exactly what
+    the probe spent, and the comments of the posts each day will choose are counted, not averaged (from
+    history the two lines are 7 ±6 and 130 ±102 units for 9 and 150)."""
+    posts, comments = (planned.probed[f"ensembledata/{name}"] for name in ("user_posts", "comments"))
+    assert planned.probe.units == planned.probe_counted > 0  # the probe says what it cost
+    assert posts.amount == planned.probe.units == planned.spent[(posts.asset, "units")]
+    assert "--probe-posts" in comments.basis and comments.spread == 0
+    spent = planned.spent[(comments.asset, "units")]
+    assert abs(comments.amount - spent) <= 0.1 * spent, (comments.amount, spent)
+    assert planned.probe.unavailable == {PRIVATE: "private"}
+
+
+def test_plan_cli_probe_posts_says_what_it_spent_and_counts_comments(
+    planned: Planned, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENSEMBLEDATA_BASE_URL", planned.sandbox.ensembledata_url)
+    monkeypatch.setenv("ENSEMBLEDATA_TOKEN", planned.sandbox.ed_token)
+    monkeypatch.setenv("TIKTOK_QUOTA_DB_URL", f"sqlite:///{tmp_path / 'quota.sqlite'}")
+    before = _counted(planned.sandbox.stats())["units"]
+    args = [
+        "plan",
+        "--start",
+        PLANNED[0],
+        "--end",
+        PLANNED[1],
+        "--lake",
+        str(tmp_path / "empty"),
+        "--probe-posts",
+    ]
+    assert main([*args, "--dagster-home", str(planned.home)]) == 0
+    out = capsys.readouterr().out
+    spent = _counted(planned.sandbox.stats())["units"] - before
+    assert spent == planned.probe.units and f"EnsembleData probe spent {spent} units" in out.splitlines()[0]
+    rows = {r.split()[0]: r.split() for r in out.splitlines() if r.startswith("ensembledata/")}
+    assert rows["ensembledata/user_posts"][2] == str(spent)
+    assert rows["ensembledata/comments"][2] == str(planned.probed["ensembledata/comments"].amount)
+    assert planned.sandbox.ed_token not in out
 
 
 def test_pinned_post_calls_are_forecast_only_for_a_window_that_needs_them(planned: Planned) -> None:

@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
         "--probe", action="store_true", help="measure the range with its video searches (spends them)"
     )
     p.add_argument(
+        "--probe-posts",
+        action="store_true",
+        help="walk the accounts' EnsembleData posts of the range as user_posts will (spends those units), "
+        "so the comments forecast counts their pages",
+    )
+    p.add_argument(
         "--snapshots", type=int, default=1, help="runs of the live endpoints in the period (default 1)"
     )
     p.add_argument(
@@ -144,18 +150,23 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
         if client is not None:
             client.close()
     history = _history(args, monitoring)
+    posts = _probe_posts(monitoring, start, end) if args.probe_posts else None
     options = {
         "research": {
             "snapshots": args.snapshots,
             "videos_per_day": args.videos_per_day,
             "evidence": evidence,
         },
-        "ensembledata": {"snapshots": args.snapshots, "history": history},
+        "ensembledata": {"snapshots": args.snapshots, "history": history, "probe": posts},
         "vce": {"history": history},
     }
     lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
-    note = f"{_evidence_note(evidence)}; instance: " + (
+    if posts is not None:
+        evidence_note = f"EnsembleData probe spent {posts.units:,} units in {posts.requests:,} calls; "
+    else:
+        evidence_note = ""
+    note = f"{evidence_note}{_evidence_note(evidence)}; instance: " + (
         f"{history.partition_count:,} recorded partition(s)" if history and history.recorded else "no history"
     )
     print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {note}")
@@ -173,6 +184,16 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
         print(f"total {bucket:<30}{'':<22}{total.amount:>10,}  {total.unit:<9}{quota}")
     print("retries are not in the figures; the API counts failed attempts too")
     return 0
+
+
+def _probe_posts(monitoring: Any, start: date, end: date) -> Any:
+    """The range's EnsembleData posts, walked on the ledger (its daily budget refuses what would pass it)."""
+    from tiktok_assets import backends
+    from tiktok_assets.clock import clock_now
+    from tiktok_assets.forecast import ensembledata_probe
+
+    with backends.ensembledata_client(daily_units=monitoring.ensembledata.daily_units) as client:
+        return ensembledata_probe.probe(client, monitoring, start, end, clock_now())
 
 
 def _daily_budgets(args: argparse.Namespace, monitoring: Any) -> dict[tuple[str, str, str], int | None]:

@@ -1,6 +1,9 @@
 """What collecting EnsembleData for a monitoring.yaml over ``start``..``end`` will cost, in units, per asset.
 
-Two grounds, each line saying which it used:
+Three grounds, each line saying which it used:
+- **the probe** (``plan --probe-posts``, ``forecast.ensembledata_probe``): the range's user posts walked as the
+  asset walks them, so the user posts line is what the probe spent and the comments line (without replies)
+  counts the pages of the posts each day will choose;
 - **history** (``forecast.history``): what the instance recorded each partition spent. Posted-day assets (user
   posts, comments) cost the mean of their recorded days per day, ± the range the recorded days' variation
   gives (``ForecastLine.spread``); a live asset (profiles, sound details) its last run per run, post
@@ -32,6 +35,7 @@ from tiktok_assets.config.ensembledata import EnsembleDataSettings
 from tiktok_assets.defs.ensembledata.days import reads_from_top
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.endpoints.spec import Endpoint, PartitionKind
+from tiktok_assets.forecast.ensembledata_probe import PostsProbe
 from tiktok_assets.forecast.history import History, mean_of, spread_of
 from tiktok_assets.forecast.line import ForecastLine
 
@@ -43,6 +47,7 @@ KEYWORD_POSTS = 1_000  # posts a keyword matches in its period
 SEARCH_RESULTS = 100  # accounts or sounds a user or music search returns
 LIST_ITEMS = 500  # liked posts, followers or followings of an account (followers stop at 5,000)
 MUSIC_POSTS = 1_000  # posts using a monitored sound
+COMMENT_PAGE = 30  # comments a page (reference: "≤30 a page")
 COMMENT_PAGES = 3  # pages (of ≤30) per most-commented post; each replied-to comment adds a page with replies
 REPLY_PAGES = 10
 PAGE = {ed.HASHTAG_POSTS.path: 20, ed.KEYWORD_POSTS.path: 20, ed.USER_SEARCH.path: 10, ed.MUSIC_SEARCH.path: 20,
@@ -158,6 +163,26 @@ def _walk_units(history: History, asset: str) -> dict[str, int]:
     return {key: units - pinned.get(key, 0) for key, units in history.partitions(asset, SPENT).items()}
 
 
+def _probed(endpoint: Endpoint, m: Monitoring, start: date, end: date, found: PostsProbe) -> ForecastLine | None:  # fmt: skip
+    """A posted-day line from the probe of the range's posts: user posts cost what the probe spent (the same
+    walks); comments without replies the pages of the posts each day will choose (≤30 comments a page). None
+    for comments with replies: how many replies a comment has is not in its post."""
+    if endpoint is ed.USER_POSTS:
+        return _line(
+            endpoint, found.units, f"what --probe-posts spent walking the range: {found.requests} calls"
+        )
+    s = m.ensembledata.comments
+    if not s.enabled:
+        return _line(endpoint, 0, "comments are disabled in monitoring.yaml")
+    if s.replies:
+        return None
+    chosen = [(vid, counts) for counts in found.posts.values() for vid in s.choose(counts)]
+    pages = sum(_pages(counts[vid], COMMENT_PAGE) for vid, counts in chosen)
+    return _line(endpoint, pages * ed.PRICES[endpoint.path],
+                 f"{len(chosen)} most-commented posts of {start}..{end} (--probe-posts) x their comments "
+                 f"/ {COMMENT_PAGE} a page")  # fmt: skip
+
+
 def _posted_day(endpoint: Endpoint, m: Monitoring, end: date, days: int, history: History, now: datetime) -> ForecastLine:  # fmt: skip
     asset = asset_name(endpoint)
     pinned, pinned_basis = _pinned_calls(endpoint, m, end, now)
@@ -209,10 +234,10 @@ def _snapshots(
 
 def forecast(
     monitoring: Monitoring, start: date, end: date, *, snapshots: int = 1, history: History | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, probe: PostsProbe | None = None,
 ) -> list[ForecastLine]:  # fmt: skip
     """Units per EnsembleData asset to collect ``start``..``end`` (inclusive) for ``monitoring``, from ``now``
-    (default: the backend clock)."""
+    (default: the backend clock); ``probe``: the range's posts, asked (``ensembledata_probe``)."""
     days = (end - start).days + 1
     history = history or History()
     now = now or clock_now()
@@ -222,7 +247,8 @@ def forecast(
         if endpoint is ed.UNITS:
             lines.append(_line(endpoint, 0, "free: /customer endpoints cost no units"))
         elif endpoint.partition is PartitionKind.DAY:
-            lines.append(_posted_day(endpoint, monitoring, end, days, history, now))
+            probed = _probed(endpoint, monitoring, start, end, probe) if probe else None
+            lines.append(probed or _posted_day(endpoint, monitoring, end, days, history, now))
         elif endpoint.partition is PartitionKind.COLLECTION_DAY:
             lines.append(_live(endpoint, monitoring, snapshots, history))
         else:

@@ -80,15 +80,13 @@ class Walker:
             yield Fetched(table)
             params = following
         seen: set[str] = set()
+        pages = follow(self.client, chain, params)
         while params is not None:
             try:
-                page = self.client.call(chain.path, params)
+                page, following = next(pages)
             except ApiError as exc:
                 self.spend.book_failed(exc)  # every attempt of a refused call, retries included, as billed
                 raise
-            following = None if chain.single else self.client.next_params(chain.path, params, page)
-            if following is not None and chain.tune is not None:
-                following = chain.tune(params, following, page)
             table = self._table(chain, params, page, rows_seen)
             log.append(table, following)  # before the next call: a stop now loses nothing fetched
             self.spend.book(page)
@@ -114,6 +112,21 @@ class Walker:
                 row["rank"] = offset + i  # the position in the API's answer (search results)
             rows.append(row)
         return normalize(dataset, rows, self.now(), self.window)
+
+
+def follow(
+    client: EnsembleDataApi, chain: Chain, params: Mapping[str, Any] | None = None
+) -> Iterator[tuple[Page, dict[str, Any] | None]]:
+    """Each page of ``chain`` from ``params`` on (default: its first), with the parameters of the call after it
+    (None: it was the last). Nothing is journaled or counted here."""
+    asked: dict[str, Any] | None = dict(chain.params if params is None else params)
+    while asked is not None:
+        page = client.call(chain.path, asked)
+        following = None if chain.single else client.next_params(chain.path, asked, page)
+        if following is not None and chain.tune is not None:
+            following = chain.tune(asked, following, page)
+        yield page, following
+        asked = following
 
 
 def call_counted(client: EnsembleDataApi, spend: Spend, path: str, params: Mapping[str, Any]) -> Page:
