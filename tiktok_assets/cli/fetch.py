@@ -15,6 +15,9 @@
   (the same command resumes after the reset it names); 4 nothing requested was available (a private,
   unknown or refused account: said on stderr; for ``user/info`` the file still records the status);
   130 interrupted.
+- Its figures are what the API counted: a finished run prints its pages and requests (EnsembleData: units),
+  retries included; a run stopped on an API error says the same, the failed call's attempts included
+  (``ApiError.attempts``), so a stopped run's spend is never missing (VCE prints it when its task is done).
 - The output has the lake's schema for the endpoint's dataset (its declaration in ``endpoints``) where one
   exists; otherwise
   (EnsembleData, VCE categories without a lake dataset) a generic table: ``key``, ``record_json``,
@@ -30,11 +33,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from tiktok_assets.cli.fetch_output import quarantine_path, write_output
+
+if TYPE_CHECKING:
+    from tiktok_assets.collect.spend import Spend
 
 # Shown by `tiktok-assets fetch --help` (plain text: the module docstring is for developers).
 DESCRIPTION = """\
@@ -265,6 +271,11 @@ def _quota_meter(args: argparse.Namespace) -> Any:
     return lambda: f"{ledger.used('ensembledata', 'units').units}/{args.budget or '∞'} units today"
 
 
+def spent(pages: int, spend: Spend) -> str:
+    """``3 pages, 5 requests[, 40 units]``: what the API counted, retries and failed attempts included."""
+    return f"{pages} pages, {spend.requests} requests{f', {spend.units} units' if spend.units else ''}"
+
+
 def unavailable(records: list[dict[str, Any]]) -> list[str]:
     """``user/info`` records of accounts the API would not return (``status`` is not ok)."""
     return [f"{r.get('username')!r} ({r['status']})" for r in records if r.get("status") not in (None, "ok")]
@@ -282,6 +293,7 @@ def run(args: argparse.Namespace) -> int:
         UserUnavailableError,
     )
     from tiktok_assets.clients.vce import VceAnalysisFailedError
+    from tiktok_assets.collect.spend import Spend
 
     try:
         params = parse_params(args.param)
@@ -293,33 +305,37 @@ def run(args: argparse.Namespace) -> int:
         out, {"api": args.api, "endpoint": args.endpoint, "params": params, "fields": args.fields}
     )
     stored = partial.records()
-    pages = rows = requests = units = skipped = repaired = 0
+    spend = Spend()  # requests, rows, units and repairs of this run, a failed call's attempts included
+    pages = skipped = 0
     bar = tqdm(desc=f"{args.api} {args.endpoint}", unit="page", disable=args.no_progress, file=sys.stderr)
     bar.set_postfix(rows=len(stored), requests=0, resumed=bool(stored))
 
     def kept() -> str:
         return f"{len(stored)} rows kept in {partial.dir}" if stored else "nothing kept"
 
+    def stopped() -> str:
+        """What a stopped run had sent, its failed call's attempts included (VCE books its calls only when
+        its task is done: no figure rather than a wrong one)."""
+        return "" if args.api == "vce" else f"{spent(pages, spend)} sent; "
+
     try:
         quota = _quota_meter(args)
         source, backend_now = _pages(args, params, partial, stored)
-        for page in source:
+        for page in spend.pages(source):
             partial.append(page.records, page.cursor)
             stored.extend(page.records)
             pages += 1
-            rows += len(page.records)
-            requests += page.requests
-            units += page.units
             skipped += page.skipped
-            repaired += getattr(page, "repaired", 0)
             bar.update(1)
             bar.set_postfix(
-                rows=len(stored), requests=requests, quota=quota(), **({"units": units} if units else {})
-            )
+                rows=len(stored), requests=spend.requests, quota=quota(),
+                **({"units": spend.units} if spend.units else {}),
+            )  # fmt: skip
     except QuotaExhaustedError as exc:
         bar.close()
         print(
-            f"fetch: {exc}\n{kept()}; run the same command after {exc.resets_at.isoformat()} to resume.",
+            f"fetch: {exc}\n{stopped()}{kept()}; run the same command after {exc.resets_at.isoformat()} to "
+            "resume.",
             file=sys.stderr,
         )
         return 3
@@ -328,9 +344,10 @@ def run(args: argparse.Namespace) -> int:
         if not stored:
             partial.discard()
         if isinstance(exc, UserUnavailableError):
-            print(f"fetch: nothing to collect: {exc}", file=sys.stderr)
+            print(f"fetch: nothing to collect: {exc}\n{stopped()}{kept()}.", file=sys.stderr)
             return 4
-        print(f"fetch: {exc}\nThis request cannot succeed as given: fix it and run again.", file=sys.stderr)
+        print(f"fetch: {exc}\n{stopped()}this request cannot succeed as given: fix it and run again.",
+              file=sys.stderr)  # fmt: skip
         return 2
     except VceAnalysisFailedError as exc:
         bar.close()  # the same command would only be refused again: nothing is left behind to resume
@@ -341,7 +358,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except ApiError as exc:
         bar.close()
-        print(f"fetch: {exc}\n{kept()}; the same command resumes.", file=sys.stderr)
+        print(f"fetch: {exc}\n{stopped()}{kept()}; the same command resumes.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         bar.close()
@@ -351,9 +368,8 @@ def run(args: argparse.Namespace) -> int:
     dataset, n, held = write_output(out, args.api, args.endpoint, stored, params, backend_now())
     partial.discard()
     print(
-        f"{n} rows ({dataset}) → {out}; {pages} pages, {requests} requests"
-        f"{f', {units} units' if units else ''}{f', {skipped} already stored' if skipped else ''}"
-        f"{f', {repaired} bad characters replaced by U+FFFD' if repaired else ''}"
+        f"{n} rows ({dataset}) → {out}; {spent(pages, spend)}{f', {skipped} already stored' if skipped else ''}"
+        f"{f', {spend.repaired} bad characters replaced by U+FFFD' if spend.repaired else ''}"
     )
     if held:
         print(f"fetch: {held} records could not be keyed (e.g. an id beyond int64): kept in {quarantine_path(out)}",

@@ -5,9 +5,13 @@ The account assets are generic: a declaration (``endpoints.research``) names the
 account fills, and ``client.iter_endpoint`` pages it — adding an account endpoint is one declaration.
 """
 
+from collections.abc import Iterable, Iterator
+
 import dagster as dg
 
 from tiktok_assets.clients.errors import UserUnavailableError
+from tiktok_assets.clients.pages import Page
+from tiktok_assets.clients.protocols import ResearchApi
 from tiktok_assets.collect.lineage import run_lineage
 from tiktok_assets.collect.metadata import failed_run_recorded, finish, quota_left
 from tiktok_assets.collect.spend import Spend
@@ -40,15 +44,12 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
             failed_run_recorded(context, spend, research_api.quota_left),
             lake.writer(USER_INFO.dataset, part, metadata=run_lineage(context)) as w,
         ):
-            for username in monitoring.accounts:
-                # missing_ok: a private/refused account is a fact to record (status), not a failure.
-                result = client.user_info(username, missing_ok=True)
-                spend.requests += int(getattr(result, "requests", 1) or 0)
-                spend.records += 1
-                spend.repaired += int(getattr(result, "repaired", 0) or 0)
-                if result.status != "ok":
-                    spend.unavailable[username] = result.status
-                w.write(normalize(USER_INFO.dataset, [result.as_record()], stamp))
+            # spend.pages also books a call that failed (its retries and the refusal: ApiError.attempts).
+            for page in spend.pages(_profiles(client, monitoring.accounts)):
+                (record,) = page.records
+                if record["status"] != "ok":
+                    spend.unavailable[record["username"]] = record["status"]
+                w.write(normalize(USER_INFO.dataset, page.records, stamp))
         quota = quota_left(research_api.quota_left, context.log)
         # One snapshot partition: every request of the run is its own; refused accounts are its facts too.
         unavailable = {"unavailable": dg.MetadataValue.json(spend.unavailable)} if spend.unavailable else {}
@@ -58,6 +59,14 @@ def user_info_asset(monitoring: Monitoring, snapshot_days: dg.PartitionsDefiniti
         )  # fmt: skip
 
     return _user_info
+
+
+def _profiles(client: ResearchApi, usernames: Iterable[str]) -> Iterator[Page]:
+    """Each account's profile as a one-record page that carries what it cost (retries included)."""
+    for username in usernames:
+        # missing_ok: a private/refused account is a fact to record (status), not a failure.
+        result = client.user_info(username, missing_ok=True)
+        yield Page([result.as_record()], requests=result.requests, repaired=result.repaired)
 
 
 def account_asset(endpoint: Endpoint) -> dg.AssetsDefinition:
