@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pyarrow.dataset as pads
 
-from tiktok_assets.config import VceQuery
+from tiktok_assets.config import Monitoring, VceQuery, parse_monitoring
 from tiktok_assets.defs.lake_resource import LakeResource
+from tiktok_assets.defs.vce.definitions import build_assets
 from tiktok_assets.defs.vce.resources import VceResource
 from tiktok_assets.sandbox.testing import SandboxHandle
+from tiktok_assets.sandbox.vce.rqs_client import RQSClient
 from tiktok_assets.sandbox.world import day_start
 
 SANDBOX_NOW = "2026-06-15T12:00:00Z"
@@ -24,6 +30,12 @@ RANGE_TAGS = {
     "dagster/asset_partition_range_start": FIRST.isoformat(),
     "dagster/asset_partition_range_end": LAST.isoformat(),
 }
+# A test-stage query whose days match more than its limit: each day's result is a sample (flagged).
+SAMPLED_QUERY = {"category": "video", "stage": "test", "limit": 30, "fields": ["id", "create_time", "region_code"],
+                 "condition_groups": [{"operator": "not", "conditions": [
+                     {"field": "region_code", "operator": "EQ", "field_values": ["IQ"]}]}]}  # fmt: skip
+# One task at a time, polled every 0.5 s: a task takes a few polls, so a cancel from outside lands while it runs.
+SLOW = {"max_tasks_in_flight": 1, "poll_initial_seconds": 0.5, "poll_factor": 1.0, "poll_max_seconds": 0.5}
 TEN_PERCENT_FAULTS = {"internal_error": 0.03, "rate_limit": 0.02, "gateway_timeout_html": 0.02,
                       "connection_reset": 0.02, "truncated_body": 0.01}  # fmt: skip
 
@@ -79,3 +91,49 @@ def unfinished(sb: SandboxHandle) -> int:
     """Tasks the sandbox still runs (Created, Validating, Processing)."""
     by_status = sb.stats()["vce_tasks"]["by_status"]
     return by_status["Created"] + by_status["Validating"] + by_status["Processing"]
+
+
+def vce_monitoring(vce_queries: dict[str, Any]) -> Monitoring:
+    """A monitoring.yaml of these VCE queries (and the one account every file needs)."""
+    raw = {"date_range": {"start": "2026-01-01"}, "accounts": ["a"], "queries": {"a": {"from": "accounts"}},
+           "vce_queries": vce_queries}  # fmt: skip
+    return parse_monitoring(raw, today=date(2026, 6, 15))
+
+
+def materialize_range(
+    m: Monitoring, sb: SandboxHandle, tmp: Path, instance: dg.DagsterInstance, days: tuple[date, date],
+    tags: dict[str, str], **vce: Any,
+) -> dg.ExecuteInProcessResult:  # fmt: skip
+    """One run of every VCE asset over ``days`` (first, last) on ``instance``, the lake and ledger in ``tmp``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assets = build_assets(m)
+    tags = {"dagster/asset_partition_range_start": days[0].isoformat(),
+            "dagster/asset_partition_range_end": days[1].isoformat(), **tags}  # fmt: skip
+    with backend_clock(SANDBOX_NOW):
+        return dg.materialize(
+            assets, instance=instance, resources=resources(sb, tmp, **vce), tags=tags, raise_on_error=False
+        )
+
+
+def cancel_when_created(sb: SandboxHandle, task_id: int, stop: threading.Event) -> None:
+    """Cancel ``task_id`` from outside (another notebook, an operator) as soon as the service has it."""
+    outside = RQSClient(sb.vce_url, stage="test")
+    while not stop.is_set():
+        if sb.stats()["vce_tasks"]["tasks"] >= task_id - 1_000_000:  # the sandbox's ids count from 1_000_001
+            assert outside.cancel_query_task(task_id)
+            return
+        time.sleep(0.005)
+
+
+@contextmanager
+def cancelling(sb: SandboxHandle, task_id: int) -> Iterator[None]:
+    """``cancel_when_created`` beside the block's run."""
+    stop = threading.Event()
+    canceller = threading.Thread(target=cancel_when_created, args=(sb, task_id, stop))
+    canceller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        canceller.join()

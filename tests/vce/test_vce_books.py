@@ -7,9 +7,6 @@ service's own count."""
 
 from __future__ import annotations
 
-import threading
-import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,22 +16,24 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from tests.vce.support import SANDBOX_NOW, backend_clock, lake_ids, resources, truth_ids
+from tests.vce.support import (
+    SAMPLED_QUERY,
+    SANDBOX_NOW,
+    SLOW,
+    cancelling,
+    lake_ids,
+    materialize_range,
+    truth_ids,
+    vce_monitoring,
+)
 from tiktok_assets.clients.quota import QuotaLedger
 from tiktok_assets.collect.lineage import RESUME_TAG
-from tiktok_assets.config import Monitoring, parse_monitoring
-from tiktok_assets.defs.vce.definitions import build_assets
+from tiktok_assets.config import Monitoring
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
-from tiktok_assets.sandbox.vce.rqs_client import RQSClient
 
 FIRST, LAST = date(2026, 6, 1), date(2026, 6, 3)
 KEY = dg.AssetKey(["vce", "broad"])
-# A test-stage query whose days match more than its limit: each day's result is a sample (flagged).
-QUERY = {"category": "video", "stage": "test", "limit": 30, "fields": ["id", "create_time", "region_code"],
-         "condition_groups": [{"operator": "not", "conditions": [
-             {"field": "region_code", "operator": "EQ", "field_values": ["IQ"]}]}]}  # fmt: skip
-# One task at a time, polled every 0.5 s: a task takes a few polls, so the cancel below lands while it runs.
-SLOW = {"max_tasks_in_flight": 1, "poll_initial_seconds": 0.5, "poll_factor": 1.0, "poll_max_seconds": 0.5}
+QUERY = SAMPLED_QUERY  # every day's result is a sample (flagged)
 
 
 @dataclass
@@ -48,48 +47,17 @@ class Attempts:
     monitoring: Monitoring
 
 
-def cancel_second_task(sb: SandboxHandle, stop: threading.Event) -> None:
-    """Cancel the run's second task as soon as the service has it (the first one has completed by then)."""
-    outside = RQSClient(sb.vce_url, stage="test")
-    while not stop.is_set():
-        if sb.stats()["vce_tasks"]["tasks"] >= 2:
-            assert outside.cancel_query_task(1_000_002)
-            return
-        time.sleep(0.005)
-
-
-def materialize(
-    m: Monitoring, sb: SandboxHandle, tmp: Path, instance: dg.DagsterInstance, tags: dict[str, str]
-) -> dg.ExecuteInProcessResult:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assets = build_assets(m)
-    tags = {"dagster/asset_partition_range_start": FIRST.isoformat(),
-            "dagster/asset_partition_range_end": LAST.isoformat(), **tags}  # fmt: skip
-    with backend_clock(SANDBOX_NOW):
-        return dg.materialize(
-            assets, instance=instance, resources=resources(sb, tmp, **SLOW), tags=tags, raise_on_error=False
-        )
-
-
 @pytest.fixture(scope="module", params=["re-execution", "new-run"])
 def attempts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Attempts]:
     reexecuted = request.param == "re-execution"
     tmp = tmp_path_factory.mktemp("vce_books")
-    raw = {"date_range": {"start": "2026-01-01"}, "accounts": ["a"], "queries": {"a": {"from": "accounts"}},
-           "vce_queries": {"broad": QUERY}}  # fmt: skip
-    m = parse_monitoring(raw, today=date(2026, 6, 15))
+    m = vce_monitoring({"broad": QUERY})
     with running_sandbox(now=SANDBOX_NOW) as sb, dg.instance_for_test() as instance:
-        stop = threading.Event()
-        canceller = threading.Thread(target=cancel_second_task, args=(sb, stop))
-        canceller.start()
-        try:
-            failed = materialize(m, sb, tmp, instance, {})
-        finally:
-            stop.set()
-            canceller.join()
+        with cancelling(sb, 1_000_002):  # the run's second task, once the first one has completed
+            failed = materialize_range(m, sb, tmp, instance, (FIRST, LAST), {}, **SLOW)
         # a re-execution of the failed run (what "Re-execute" in the UI and the quota-retry sensor do)
-        second = materialize(m, sb, tmp, instance, {RESUME_TAG: failed.run_id} if reexecuted else {})
+        resume = {RESUME_TAG: failed.run_id} if reexecuted else {}
+        second = materialize_range(m, sb, tmp, instance, (FIRST, LAST), resume, **SLOW)
         yield Attempts(sb, tmp, instance, failed, second, reexecuted, m)
 
 

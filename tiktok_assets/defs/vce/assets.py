@@ -23,7 +23,7 @@ from tiktok_assets.defs.lake_resource import LakeResource
 from tiktok_assets.defs.research.common import collected_at, partition_days
 from tiktok_assets.defs.research.partitions import RANGE_POLICY
 from tiktok_assets.defs.vce.resources import VceResource
-from tiktok_assets.defs.vce.tasks import DayTasks, stored_day_figures, vce_partition
+from tiktok_assets.defs.vce.tasks import DayTasks, recorded_days, vce_partition
 from tiktok_assets.endpoints.vce import BY_CATEGORY, STAGES
 
 GROUP = "vce"
@@ -98,7 +98,9 @@ def vce_query_asset(query: VceQuery, daily: dg.PartitionsDefinition) -> dg.Asset
             context.log.info(
                 f"resuming: {len(days) - len(todo)} of {len(days)} days already stored by this run"
             )
-        tasks = DayTasks(context, lake, query, todo, lineage, collected_at(vce.now()))
+        # one read of the event log for every day: the tasks to resume, the figures of the days skipped
+        recorded = recorded_days(context.instance, key, [d.isoformat() for d in days])
+        tasks = DayTasks(context, lake, query, todo, lineage, collected_at(vce.now()), recorded.tasks())
         client = vce.client(query.stage)
 
         def records_left() -> dict[str, int]:  # the ledger's view of the stage's day, after this attempt
@@ -115,11 +117,10 @@ def vce_query_asset(query: VceQuery, daily: dg.PartitionsDefinition) -> dg.Asset
             spent = Spend(requests=client.calls, records=tasks.records())
             record_failed_run(context, spent, quota_left(records_left, context.log), exc)
             raise
-        # the days an earlier attempt of this run stored: the figures it recorded when it committed them
+        # the days an earlier attempt of this run stored: the figures recorded when they were committed
         figures: dict[str, dict[str, Any]] = {
-            d.isoformat(): stored_day_figures(context.instance, key, d.isoformat()) or {}
-            for d in days if d not in todo
-        }  # fmt: skip
+            d.isoformat(): recorded.stored_figures(d.isoformat()) or {} for d in days if d not in todo
+        }
         figures.update(tasks.partition_metadata())
         spend = Spend(requests=client.calls, records=tasks.records())  # this attempt's own
         parts = {d.isoformat(): vce_partition(query.name, d) for d in days}

@@ -10,6 +10,10 @@ rerun finds it, and where its result lands.
   not booked twice.
 - When a day is committed its figures are recorded the same way (``DAY_STORED``): a re-execution that skips
   the day, already stored, still reports that day's tasks, records and sample flag on its materialization.
+  They are the partition's newest ``DAY_STORED``, also when a materialization followed it (the re-execution
+  of a run that succeeded) and whichever run made it (a later run that collected the day again wins).
+- A step reads all this once for all its days (``recorded_days``): the latest materialization of each day
+  and the days' observations (one paged query), indexed by partition.
 - An execution-stage result that reaches the query's ``limit`` may be cut short (the first ``limit``
   matches), so its window is split in two and both halves are asked (rows repeat and are deduplicated by id);
   a test-stage result at its limit is a random sample by design: stored, flagged ``sampled``.
@@ -18,7 +22,7 @@ rerun finds it, and where its result lands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,31 +72,38 @@ class DayFigures:
     resumed: int = 0
 
 
-def _since_last_materialization(
-    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
-) -> list[Mapping[str, Any]]:
-    """The metadata of ``partition``'s observations since its last materialization, oldest first."""
-    last = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
-    ).records
-    observed = instance.fetch_observations(
-        dg.AssetRecordsFilter(
-            asset_key=key, asset_partitions=[partition], after_storage_id=last[0].storage_id if last else None
-        ),
-        limit=1_000,
-        ascending=True,  # later records win
-    ).records
-    return [r.asset_observation.metadata for r in observed if r.asset_observation]
+PAGE = 1_000  # observations per read of the event log
 
 
-def recorded_tasks(
+def _observations(
     instance: dg.DagsterInstance, key: dg.AssetKey, partitions: Sequence[str]
-) -> dict[str, RecordedTask]:
-    """fingerprint → the task recorded for it in ``partitions`` since each one's last materialization."""
-    created: dict[str, tuple[int, date | None]] = {}
-    charged: set[int] = set()
-    for partition in partitions:
-        for meta in _since_last_materialization(instance, key, partition):
+) -> Iterator[dg.EventLogRecord]:
+    """Every observation of ``partitions`` of ``key``, oldest first: one query, paged."""
+    records_filter = dg.AssetRecordsFilter(asset_key=key, asset_partitions=list(partitions))
+    cursor: str | None = None
+    while True:
+        page = instance.fetch_observations(records_filter, limit=PAGE, cursor=cursor, ascending=True)
+        yield from page.records
+        if not page.has_more:
+            return
+        cursor = page.cursor
+
+
+@dataclass
+class RecordedDays:
+    """What the event log holds about a step's days, read once per step and indexed by partition."""
+
+    # each partition's observations since its last materialization, oldest first: its unfinished tasks
+    since_materialized: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    # each partition's newest DAY_STORED: the figures of the file the lake holds (a commit is observed
+    # the moment it is made, so the newest one is the last commit's, whichever run made it)
+    stored: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def tasks(self) -> dict[str, RecordedTask]:
+        """fingerprint → the task recorded for it since its partition's last materialization."""
+        created: dict[str, tuple[int, date | None]] = {}
+        charged: set[int] = set()
+        for meta in (m for observed in self.since_materialized.values() for m in observed):
             if TASK_ID in meta and FINGERPRINT in meta:
                 day = plain(meta[CREATED_DAY]) if CREATED_DAY in meta else None
                 created[str(plain(meta[FINGERPRINT]))] = (
@@ -100,18 +111,32 @@ def recorded_tasks(
                 )  # fmt: skip
             elif TASK_ID in meta and CHARGED in meta:
                 charged.add(int(plain(meta[TASK_ID])))
-    return {fp: RecordedTask(task, day, task in charged) for fp, (task, day) in created.items()}
+        return {fp: RecordedTask(task, day, task in charged) for fp, (task, day) in created.items()}
+
+    def stored_figures(self, partition: str) -> dict[str, Any] | None:
+        """The figures recorded when ``partition`` was last committed (None: none recorded)."""
+        meta = self.stored.get(partition)
+        return None if meta is None else {name: meta[name] for name in meta if name != DAY_STORED}
 
 
-def stored_day_figures(
-    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
-) -> dict[str, Any] | None:
-    """The figures an earlier attempt recorded when it committed ``partition`` (None: none recorded)."""
-    stored = [m for m in _since_last_materialization(instance, key, partition) if DAY_STORED in m]
-    if not stored:
-        return None
-    meta = stored[-1]
-    return {name: meta[name] for name in meta if name != DAY_STORED}
+def recorded_days(instance: dg.DagsterInstance, key: dg.AssetKey, partitions: Sequence[str]) -> RecordedDays:
+    """The observations of ``partitions`` (one paged read) split by the latest materialization of each."""
+    if not partitions:
+        return RecordedDays()
+    materialized = instance.get_latest_storage_id_by_partition(
+        key, dg.DagsterEventType.ASSET_MATERIALIZATION, set(partitions)
+    )
+    days = RecordedDays()
+    for record in _observations(instance, key, partitions):
+        observation = record.asset_observation
+        if observation is None or observation.partition is None:
+            continue
+        partition, meta = observation.partition, observation.metadata
+        if DAY_STORED in meta:
+            days.stored[partition] = meta  # oldest first: the newest stays
+        if record.storage_id > materialized.get(partition, 0):
+            days.since_materialized.setdefault(partition, []).append(meta)
+    return days
 
 
 class DayTasks:
@@ -119,7 +144,7 @@ class DayTasks:
 
     def __init__(
         self, context: dg.AssetExecutionContext, lake: LakeResource, query: VceQuery, days: Sequence[date],
-        lineage: Mapping[str, str], collected_at: datetime,
+        lineage: Mapping[str, str], collected_at: datetime, recorded: Mapping[str, RecordedTask],
     ) -> None:  # fmt: skip
         self.context, self.lake, self.query = context, lake, query
         self.dataset = BY_CATEGORY[query.category].dataset
@@ -127,23 +152,22 @@ class DayTasks:
         self.lineage = {**lineage, "query": query.name}
         self.collected_at = collected_at
         self.days = list(days)
+        self.recorded = recorded  # fingerprint → the task an earlier attempt created for that window
         self.figures: dict[date, DayFigures] = {d: DayFigures() for d in self.days}
         self._pending: dict[date, int] = dict.fromkeys(self.days, 0)
         self._writers: dict[date, PartitionWriter] = {}
 
     # -- jobs ---------------------------------------------------------------------------------------------
-    def job(self, day: date, start: int, end: int, recorded: Mapping[str, int]) -> WindowJob:
+    def job(self, day: date, start: int, end: int) -> WindowJob:
+        """The window's job, resuming the task an earlier attempt recorded for it, if any."""
         spec = self.query.spec.within(self.time_field, start, end)
         key = f"{day}" if (start, end) == day_span(day) else f"{day} {_iso(start)}"
         self._pending[day] += 1
-        return WindowJob(key, spec, recorded.get(spec.fingerprint()), day=day, start=start, end=end)
+        return WindowJob(key, spec, self.recorded.get(spec.fingerprint()), day=day, start=start, end=end)
 
     def jobs(self) -> list[WindowJob]:
-        """One whole-day job per day, each resuming the task an earlier attempt recorded for it, if any."""
-        recorded = recorded_tasks(
-            self.context.instance, self.context.asset_key, [d.isoformat() for d in self.days]
-        )
-        return [self.job(d, *day_span(d), recorded) for d in self.days]
+        """One whole-day job per day."""
+        return [self.job(d, *day_span(d)) for d in self.days]
 
     # -- BatchEvents --------------------------------------------------------------------------------------
     def _observe(self, day: date, description: str, metadata: Mapping[str, Any]) -> None:
@@ -199,13 +223,7 @@ class DayTasks:
                 )
             else:  # the first `limit` matches only: ask both halves of the window
                 middle = (job.start + job.end) // 2
-                recorded = recorded_tasks(
-                    self.context.instance, self.context.asset_key, [job.day.isoformat()]
-                )
-                follow_up = [
-                    self.job(job.day, job.start, middle, recorded),
-                    self.job(job.day, middle, job.end, recorded),
-                ]
+                follow_up = [self.job(job.day, job.start, middle), self.job(job.day, middle, job.end)]
                 self.context.log.info(
                     f"{job.key}: {job.spec.limit:,} records = the limit; splitting the window"
                 )
