@@ -30,8 +30,10 @@ from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.forecast import ensembledata as ed_forecast
 from tiktok_assets.forecast import ensembledata_probe, history
 from tiktok_assets.forecast import vce as vce_forecast
+from tiktok_assets.forecast import vce_probe as vce_probes
 from tiktok_assets.forecast.ensembledata_probe import PostsProbe
 from tiktok_assets.forecast.line import ForecastLine
+from tiktok_assets.forecast.vce_probe import QueryProbe
 from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 
 RECORDED = ("2026-05-14", "2026-05-28")
@@ -53,6 +55,9 @@ class Planned:
     probe: PostsProbe
     probe_counted: int  # the units the sandbox counted during the probe
     sandbox: SandboxHandle
+    vce_probed: list[ForecastLine]  # the VCE lines with a probe of the planned window
+    vce_probe_counted: dict[str, int]  # what the sandbox counted during that probe
+    vce_probe: dict[str, QueryProbe]
 
 
 def _assets(monitoring: Monitoring) -> list[str]:
@@ -108,7 +113,14 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
         )
         probed = {line.asset: line for line in ed_forecast.forecast(monitoring, first, last, history=recorded, probe=probe)
                   if line.asset in PER_DAY}  # fmt: skip
+        before_vce = _counted(sandbox.stats())
+        vce_resource = resources["vce"]
+        vce_probe = vce_probes.probe(
+            monitoring, first, last, client=vce_resource.client, budget=vce_resource.budget
+        )
+        vce_probed = vce_forecast.forecast(monitoring, first, last, history=recorded, probe=vce_probe)
         before = _counted(sandbox.stats())
+        vce_probe_counted = {k: before[k] - before_vce[k] for k in before}
         collect(*PLANNED)
         after = _counted(sandbox.stats())
         now_recorded = history.from_instance(instance, _assets(monitoring))
@@ -120,7 +132,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
             spent[(line.asset, line.unit)] = sum(parts.values())
         counted = {k: after[k] - before[k] for k in after}
         yield Planned(monitoring, lines, spent, counted, home, recorded, probed, probe,
-                      before["units"] - before_probe, sandbox)  # fmt: skip
+                      before["units"] - before_probe, sandbox, vce_probed, vce_probe_counted, vce_probe)  # fmt: skip
 
 
 def test_every_line_rests_on_the_recorded_spend(planned: Planned) -> None:
@@ -176,13 +188,17 @@ def test_a_probe_of_the_posts_holds_user_posts_and_comments_within_10_percent(pl
     assert planned.probe.unavailable == {PRIVATE: "private"}
 
 
-def test_plan_cli_probe_posts_says_what_it_spent_and_counts_comments(
-    planned: Planned, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+def test_plan_cli_probes_say_what_they_spent_and_count(
+    planned: Planned, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``--probe-posts --probe-vce`` through the CLI, on the collection's own ledger (the test stage's records
+    are shared with the assets): each probe's spend is said first, as the sandbox counted it, and the lines
+    are the probes' counts."""
     monkeypatch.setenv("ENSEMBLEDATA_BASE_URL", planned.sandbox.ensembledata_url)
     monkeypatch.setenv("ENSEMBLEDATA_TOKEN", planned.sandbox.ed_token)
-    monkeypatch.setenv("TIKTOK_QUOTA_DB_URL", f"sqlite:///{tmp_path / 'quota.sqlite'}")
-    before = _counted(planned.sandbox.stats())["units"]
+    monkeypatch.setenv("TIKTOK_VCE_BASE_URL", planned.sandbox.vce_url)
+    monkeypatch.setenv("TIKTOK_QUOTA_DB_URL", f"sqlite:///{planned.home.parent / 'quota.sqlite'}")
+    before = _counted(planned.sandbox.stats())
     args = [
         "plan",
         "--start",
@@ -190,17 +206,48 @@ def test_plan_cli_probe_posts_says_what_it_spent_and_counts_comments(
         "--end",
         PLANNED[1],
         "--lake",
-        str(tmp_path / "empty"),
-        "--probe-posts",
+        str(planned.home.parent / "no-lake"),
     ]
-    assert main([*args, "--dagster-home", str(planned.home)]) == 0
+    assert main([*args, "--dagster-home", str(planned.home), "--probe-posts", "--probe-vce"]) == 0
     out = capsys.readouterr().out
-    spent = _counted(planned.sandbox.stats())["units"] - before
-    assert spent == planned.probe.units and f"EnsembleData probe spent {spent} units" in out.splitlines()[0]
-    rows = {r.split()[0]: r.split() for r in out.splitlines() if r.startswith("ensembledata/")}
-    assert rows["ensembledata/user_posts"][2] == str(spent)
-    assert rows["ensembledata/comments"][2] == str(planned.probed["ensembledata/comments"].amount)
+    spent = {k: n - before[k] for k, n in _counted(planned.sandbox.stats()).items()}
+    first = out.splitlines()[0]
+    assert (
+        spent["units"] == planned.probe.units and f"EnsembleData probe spent {spent['units']} units" in first
+    )
+    by_stage = {p.stage: p.records for p in planned.vce_probe.values()}
+    assert sum(by_stage.values()) == spent["vce_records"]
+    said = (
+        f"VCE probe spent {by_stage['execution']} execution-stage records, {by_stage['test']} test-stage "
+        f"records, {spent['vce_requests']} RQS calls"
+    )
+    assert said in first, first
+    rows = [r.split() for r in out.splitlines() if r.startswith(("ensembledata/", "vce/"))]
+    rows = [r if r[1] == "vce" else [*r[:2], "", *r[2:]] for r in rows]  # EnsembleData lines have no bucket
+    printed = {(r[0], r[4]): int(r[3].replace(",", "")) for r in rows}
+    assert printed[("ensembledata/user_posts", "units")] == spent["units"]
+    assert printed[("ensembledata/comments", "units")] == planned.probed["ensembledata/comments"].amount
+    for line in (line for line in planned.vce_probed if line.unit == "records"):
+        assert printed[(line.asset, "records")] == line.amount, line.asset
     assert planned.sandbox.ed_token not in out
+
+
+def test_a_vce_probe_counts_each_query_s_records_within_10_percent(planned: Planned) -> None:
+    """The VCE has no count, but one task over the window in the query's own stage returns each day's matches:
+    the daily tasks' records are then counted, not averaged (from history 179 ±44 and 143 ±30 for 208 and
+    155). The probe's records and calls are what the sandbox counted for it."""
+    records = [line for line in planned.vce_probed if line.unit == "records"]
+    assert len(records) == len(planned.monitoring.vce_queries)
+    for line in records:
+        spent = planned.spent[(line.asset, "records")]
+        assert "--probe-vce" in line.basis and line.spread == 0, line
+        assert abs(line.amount - spent) <= 0.1 * spent, (line.asset, line.amount, spent)
+    total = sum(line.amount for line in records)
+    assert abs(total - planned.counted["vce_records"]) <= 0.1 * planned.counted["vce_records"]
+    probes = planned.vce_probe.values()
+    assert not any(p.saturated for p in probes)
+    assert sum(p.records for p in probes) == planned.vce_probe_counted["vce_records"]
+    assert sum(p.calls for p in probes) == planned.vce_probe_counted["vce_requests"]
 
 
 def test_pinned_post_calls_are_forecast_only_for_a_window_that_needs_them(planned: Planned) -> None:

@@ -9,6 +9,7 @@ from tiktok_assets import config
 from tiktok_assets.config import load_monitoring
 from tiktok_assets.forecast.history import History
 from tiktok_assets.forecast.vce import forecast
+from tiktok_assets.forecast.vce_probe import QueryProbe
 
 
 def test_records_and_requests_per_query_over_a_window() -> None:
@@ -75,3 +76,31 @@ def test_an_execution_stage_day_split_at_its_limit_may_exceed_it() -> None:
     assert next(
         line for line in lines if line.asset == f"vce/{query.name}" and line.unit == "records"
     ).amount == (3 * query.spec.limit)
+
+
+def test_a_probe_caps_each_test_stage_day_at_its_limit_and_a_saturated_probe_is_not_used() -> None:
+    """The probe's matches per day become the records: a test-stage day at most the query's limit (its task
+    returns a sample of that many), an execution-stage day all of them (a capped day is split and asked
+    again). A probe whose task returned its own limit may have missed matches: the line falls back."""
+    m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
+    first, last = date(2026, 6, 1), date(2026, 6, 2)
+    test_stage = next(q for q in m.vce_queries if q.stage == "test")
+    execution = next(q for q in m.vce_queries if q.stage == "execution")
+    busy = {first: test_stage.spec.limit + 40, last: 7}
+    probe = {
+        test_stage.name: QueryProbe(busy, sum(busy.values()), 4, 5_000, "test"),
+        execution.name: QueryProbe({first: 2_500, last: 10}, 2_510, 4, 100_000, "execution"),
+    }
+    by = {line.asset: line for line in forecast(m, first, last, probe=probe) if line.unit == "records"}
+    assert by[f"vce/{test_stage.name}"].amount == test_stage.spec.limit + 7
+    assert by[f"vce/{execution.name}"].amount == 2_510
+    assert all("--probe-vce" in line.basis and line.spread == 0 for line in by.values())
+    saturated = {test_stage.name: QueryProbe({first: 5_000}, 5_000, 4, 5_000, "test")}
+    (line,) = [
+        x
+        for x in forecast(m, first, last, probe=saturated)
+        if x.unit == "records" and x.asset.endswith(test_stage.name)
+    ]
+    assert (
+        "--probe-vce" not in line.basis and line.amount == 2 * test_stage.spec.limit
+    )  # the bound, as without

@@ -216,14 +216,14 @@ def _pages(
         # One task through the assets' batch runner: the stage's limits are checked against the same ledger
         # before the create, and what the task spends is booked there, so the assets' test-stage budget sees
         # this spend too (records the ledger never saw could make the service cut an asset's task short).
-        from tiktok_assets.clients.vce_batch import Job, StageBudget, run_batch
+        from tiktok_assets.clients.vce_batch import Job, OneTask, StageBudget, run_batch
         from tiktok_assets.clients.vce_query import validate_task
 
         stage = args.stage
         vce = backends.vce_client(base_url=args.base_url, poll_interval=args.poll_interval, stage=stage)
         spec = validate_task(args.endpoint, params.get("condition_groups") or [],
                              fields or params.get("fields") or "id", params.get("limit"), stage)  # fmt: skip
-        task = _OneTask()
+        task = OneTask()  # a stopped fetch asks again: nothing to record for a resume
         run_batch(
             vce,
             [Job(args.endpoint, spec)],
@@ -233,24 +233,6 @@ def _pages(
         yield Page(task.records, None, False, requests=vce.calls)
 
     return vce_pages(), clock_now
-
-
-class _OneTask:
-    """``BatchEvents`` of one task whose result is the whole output (nothing to record for a resume: a
-    stopped fetch asks again)."""
-
-    def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
-
-    def created(self, job: Any, task_id: int, day: Any) -> None: ...
-
-    def charged(self, job: Any, task_id: int, records: int) -> None: ...
-
-    def resumed(self, job: Any, task_id: int, status: str) -> None: ...
-
-    def completed(self, outcome: Any) -> tuple[()]:
-        self.records = outcome.records
-        return ()
 
 
 def _quota_meter(args: argparse.Namespace) -> Any:

@@ -6,6 +6,10 @@ and how many days of quota that is. Each line says what its figure rests on:
 - the lake: what earlier collections stored (free);
 - ``--probe``: the range's own video searches with four fields, in the same ≤31-day windows the assets use
   (they cost exactly the video line's requests, reported as spent), plus one user/info per account;
+- ``--probe-posts``: the accounts' EnsembleData posts of the range, walked as one user_posts backfill run walks
+  them (its units, spent and reported): user posts and comments counted (``forecast.ensembledata_probe``);
+- ``--probe-vce``: one task per named VCE query over the range in its stage (``forecast.vce_probe``): each
+  day's matches, so the records are counted (test-stage records are spent, and reported);
 - otherwise stated defaults (``--videos-per-day`` replaces the video default);
 - for EnsembleData and VCE, the Dagster instance (``--dagster-home``): what each partition of theirs recorded it
   spent (``forecast.history``); a per-day figure comes with the ± range its recorded days' variation gives.
@@ -26,7 +30,9 @@ spending any of it: the Research API's videos of each named query, comments and 
 profiles and account lists (requests); EnsembleData (units); the named VCE queries (records, RQS calls).
 
 Each line says what its figure rests on: the lake (what earlier collections stored), --probe (the range's
-own video searches, spent and reported), the Dagster instance (what each EnsembleData and VCE partition
+own video searches, spent and reported), --probe-posts (EnsembleData's user posts of the range, walked as the
+asset will: their units are spent), --probe-vce (one VCE task per query over the range: test-stage records
+are spent), the Dagster instance (what each EnsembleData and VCE partition
 recorded it spent; a per-day figure shows the +/- range its recorded days' variation gives), or stated
 defaults (--videos-per-day). Live data (profiles, account lists, "about X" searches) cannot be backfilled:
 --snapshots is how many runs of it the period holds.
@@ -61,6 +67,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="walk the accounts' EnsembleData posts of the range as user_posts will (spends those units), "
         "so the comments forecast counts their pages",
+    )
+    p.add_argument(
+        "--probe-vce",
+        action="store_true",
+        help="run one task per named VCE query over the range, in its stage (test-stage records are spent), "
+        "so the records forecast counts the matches",
     )
     p.add_argument(
         "--snapshots", type=int, default=1, help="runs of the live endpoints in the period (default 1)"
@@ -151,6 +163,7 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
             client.close()
     history = _history(args, monitoring)
     posts = _probe_posts(monitoring, start, end) if args.probe_posts else None
+    tasks = _probe_vce(monitoring, start, end) if args.probe_vce else None
     options = {
         "research": {
             "snapshots": args.snapshots,
@@ -158,7 +171,7 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
             "evidence": evidence,
         },
         "ensembledata": {"snapshots": args.snapshots, "history": history, "probe": posts},
-        "vce": {"history": history},
+        "vce": {"history": history, "probe": tasks},
     }
     lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
@@ -166,6 +179,8 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
         evidence_note = f"EnsembleData probe spent {posts.units:,} units in {posts.requests:,} calls; "
     else:
         evidence_note = ""
+    if tasks is not None:
+        evidence_note += f"VCE probe spent {_vce_spent(tasks)}; "
     note = f"{evidence_note}{_evidence_note(evidence)}; instance: " + (
         f"{history.partition_count:,} recorded partition(s)" if history and history.recorded else "no history"
     )
@@ -194,6 +209,24 @@ def _probe_posts(monitoring: Any, start: date, end: date) -> Any:
 
     with backends.ensembledata_client(daily_units=monitoring.ensembledata.daily_units) as client:
         return ensembledata_probe.probe(client, monitoring, start, end, clock_now())
+
+
+def _probe_vce(monitoring: Any, start: date, end: date) -> Any:
+    """One task per named VCE query over the range, through the assets' runner and ledger."""
+    from tiktok_assets.defs.vce.resources import VceResource
+    from tiktok_assets.forecast import vce_probe
+
+    vce = VceResource()
+    return vce_probe.probe(monitoring, start, end, client=vce.client, budget=vce.budget)
+
+
+def _vce_spent(tasks: Any) -> str:
+    """``155 test-stage records, 208 execution-stage records, 9 RQS calls``."""
+    by_stage: dict[str, int] = {}
+    for found in tasks.values():
+        by_stage[found.stage] = by_stage.get(found.stage, 0) + found.records
+    records = ", ".join(f"{n:,} {stage}-stage records" for stage, n in sorted(by_stage.items()))
+    return f"{records}, {sum(t.calls for t in tasks.values()):,} RQS calls"
 
 
 def _daily_budgets(args: argparse.Namespace, monitoring: Any) -> dict[tuple[str, str, str], int | None]:

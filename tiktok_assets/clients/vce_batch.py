@@ -88,6 +88,24 @@ class BatchEvents(Protocol):
         """Store the result; return follow-up jobs (e.g. a capped window split in two), or none."""
 
 
+class OneTask:
+    """``BatchEvents`` of one task whose result is the whole answer, kept in ``records`` (a one-off task:
+    nothing is recorded for a resume)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def created(self, job: Job, task_id: int, day: date) -> None: ...
+
+    def charged(self, job: Job, task_id: int, records: int) -> None: ...
+
+    def resumed(self, job: Job, task_id: int, status: str) -> None: ...
+
+    def completed(self, outcome: Outcome) -> tuple[()]:
+        self.records = outcome.records
+        return ()
+
+
 class StageBudget:
     """The records a stage lets this process ask for now (see the module docstring)."""
 
