@@ -109,3 +109,29 @@ def test_freshness_windows_are_read_from_the_file() -> None:
 def test_a_bad_freshness_window_names_its_key(freshness: dict, problem: str) -> None:
     with pytest.raises(MonitoringConfigError, match=problem):
         parse_monitoring({**RAW, "freshness": freshness}, "m.yaml")
+
+
+def test_a_window_error_echoes_the_durations_as_written_and_an_empty_file_names_no_key(
+    tmp_path: Path,
+) -> None:
+    """The error quotes what the user wrote (or the default, in the file's own syntax), never Python's
+    ``1 day, 3:00:00``; a problem with the whole file names no key."""
+    freshness = {"daily": {"warn_after": "2d", "fail_after": "36h"}, "weekly": {"warn_after": "15d"}}
+    with pytest.raises(MonitoringConfigError) as caught:
+        parse_monitoring({**RAW, "freshness": {"daily": freshness["daily"]}}, "m.yaml")
+    assert (
+        str(caught.value) == "m.yaml: freshness.daily: warn_after (2d) must be shorter than fail_after (36h)"
+    )
+    with pytest.raises(MonitoringConfigError) as caught:
+        parse_monitoring({**RAW, "freshness": {"weekly": freshness["weekly"]}}, "m.yaml")
+    assert str(caught.value) == (
+        "m.yaml: freshness.weekly: warn_after (15d) must be shorter than fail_after (14d3h by default)"
+    )
+    path = tmp_path / "monitoring.yaml"
+    path.write_text("# nothing yet\n")
+    with pytest.raises(MonitoringConfigError) as caught:
+        load_monitoring(path)
+    assert str(caught.value) == f"{path}: the file is empty" and caught.value.key == ""
+    with pytest.raises(MonitoringConfigError) as caught:
+        parse_monitoring(["a", "list"], "m.yaml")
+    assert str(caught.value) == "m.yaml: expected a mapping, got list"

@@ -121,6 +121,7 @@ def test_dagster_and_dbt_logs_go_to_the_named_file_not_the_terminal(demo: DemoRu
     assert log == demo.data / "demo.log"
     text = log.read_text(errors="replace")
     assert " - dagster - DEBUG - " in text and "RUN_SUCCESS" in text and "Running with dbt" in text
+    assert "\x1b[" not in text  # a file: no terminal colour codes (dbt's among them)
     # One line per run, then the table; the instance's config is the repository's file, linked.
     # a range run is labelled by its groups and days: "[ 1/22] ensembledata 2027-01-27..2027-01-28  2 assets  ok"
     assert re.search(

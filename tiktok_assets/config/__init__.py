@@ -61,7 +61,7 @@ def parse_monitoring(raw: Any, path: Path | str = "<monitoring>", today: date | 
     today = today or clock.today()  # the backend's day: a sandbox clock may be ahead of the wall clock
     v = Validator(path)
     if raw is None:
-        raise v.fail("(root)", "the file is empty")
+        raise v.fail("", "the file is empty")
     top = v.mapping(raw, "", _TOP_KEYS, ("date_range", "queries"))
     rng = v.mapping(top["date_range"], "date_range", ("start", "end"), ("start",))
     start = v.day(rng["start"], "date_range.start", today)

@@ -52,6 +52,12 @@ def duration(v: Validator, value: Any, key: str) -> timedelta:
     return out
 
 
+def as_text(td: timedelta) -> str:
+    """A duration as monitoring.yaml writes it: ``1d3h``, ``90m`` → ``1h30m``."""
+    hours, minutes = divmod(td.seconds // 60, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((td.days, "d"), (hours, "h"), (minutes, "m")) if n) or "0m"
+
+
 def freshness_settings(v: Validator, raw: Any) -> FreshnessSettings:
     top = v.mapping(raw or {}, "freshness", CADENCES)
     defaults = FreshnessSettings()
@@ -73,6 +79,11 @@ def freshness_settings(v: Validator, raw: Any) -> FreshnessSettings:
             else default.fail_after
         )
         if warn >= fail:
-            raise v.fail(key, f"warn_after ({warn}) must be shorter than fail_after ({fail})")
+            shown = {name: str(entry[name]) if name in entry else f"{as_text(td)} by default"
+                     for name, td in (("warn_after", warn), ("fail_after", fail))}  # fmt: skip
+            raise v.fail(
+                key,
+                f"warn_after ({shown['warn_after']}) must be shorter than fail_after ({shown['fail_after']})",
+            )
         windows[cadence] = FreshnessWindow(warn, fail)
     return FreshnessSettings(**windows)

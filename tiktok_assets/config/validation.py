@@ -20,7 +20,7 @@ class MonitoringConfigError(ValueError):
 
     def __init__(self, path: Path | str, key: str, problem: str) -> None:
         self.path, self.key, self.problem = str(path), key, problem
-        super().__init__(f"{path}: {key}: {problem}")
+        super().__init__(f"{path}: {key}: {problem}" if key else f"{path}: {problem}")  # "": the whole file
 
 
 class Validator:
