@@ -4,6 +4,7 @@ the password stays out of reprs. Skipped where no cluster can run (see pg_cluste
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -28,7 +29,7 @@ def test_postgres_is_really_used(pg_url: str) -> None:
         with ledger.engine.connect() as conn:
             assert "PostgreSQL" in conn.execute(sa.text("select version()")).scalar_one()
             tables = conn.execute(sa.text("select tablename from pg_tables where schemaname = 'public'"))
-            assert [t for (t,) in tables] == ["quota_usage"]
+            assert sorted(t for (t,) in tables) == ["quota_charges", "quota_usage"]
     finally:
         ledger.close()
 
@@ -53,3 +54,29 @@ def test_default_url_from_env(pg_url: str, pg_cluster: Cluster, monkeypatch: pyt
     ledger.charge("research", "video", requests=2, day=DAY)
     assert ledger.used("research", "video", DAY) == Usage(2, 0, 0)
     ledger.close()
+
+
+def test_a_keyed_charge_waits_for_a_concurrent_one_of_the_same_key(pg_url: str) -> None:
+    """Another process holds the key's insert uncommitted: a charge of the same key waits for its fate
+    instead of reading "absent" and booking too; the other one rolls back, so this one books it."""
+    key = "vce-task:1000001:records"
+    ledger = QuotaLedger(pg_url)
+    booked: list[bool] = []
+    try:
+        with ledger.engine.connect() as other:
+            other.begin()
+            other.execute(sa.text("INSERT INTO quota_charges VALUES (:k, 'vce', 'test', :d, 0, 53, 0)"),
+                          {"k": key, "d": str(DAY)})  # fmt: skip
+            waiting = threading.Thread(
+                target=lambda: booked.append(ledger.charge("vce", "test", 0, 53, day=DAY, key=key))
+            )
+            waiting.start()
+            waiting.join(1.0)
+            assert waiting.is_alive() and not booked  # blocked on the uncommitted key
+            other.rollback()
+        waiting.join(30)
+        assert booked == [True]
+        assert ledger.used("vce", "test", DAY) == Usage(0, 53, 0)
+        assert not ledger.charge("vce", "test", 0, 53, day=DAY, key=key)
+    finally:
+        ledger.close()

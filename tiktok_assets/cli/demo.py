@@ -255,7 +255,8 @@ def run_demo(
     started = time.perf_counter()
     failed: list[str] = []
     with ExitStack() as stack:
-        _set_env(stack, "DBT_USE_COLORS", "false")  # dbt's output goes to demo.log, a file: no ANSI codes there
+        # dbt's output goes to demo.log, a file: no ANSI colour codes in it
+        _set_env(stack, "DBT_USE_COLORS", "false")
         sandbox, clock = _start_backend(stack, now, echo)
         run = start_runner(stack) if start_runner else _run
         location = _load_defs(defs)

@@ -19,6 +19,10 @@ What is booked — the API's own count where it is known, a conservative one whe
   server says the day is spent, ``reconcile_exhausted`` books the whole budget and clears the uncertainty,
   and every process sharing the ledger stops sending. (A budget set below the server's quota can be
   exceeded by at most that day's uncertain requests.)
+
+Charged once: ``charge(..., key=...)`` books a spending the caller may repeat after a crash (a VCE task's
+records, ``vce-task:<id>:records``) at most once. The key goes into ``quota_charges`` in the same
+transaction as the counts; the key's uniqueness decides, so two processes charging it at once book it once.
 """
 
 from __future__ import annotations
@@ -52,6 +56,18 @@ usage_table = sa.Table(
     sa.Column("units", sa.BigInteger, nullable=False, default=0),
     # Of ``requests``, those with no known fate (no answer, gateway HTML): booked, maybe not counted.
     sa.Column("uncertain", sa.BigInteger, nullable=False, default=0, server_default="0"),
+)
+# One row per keyed charge (its key booked it): what makes a repeated charge a no-op.
+charges_table = sa.Table(
+    "quota_charges",
+    _metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("api", sa.String(32), nullable=False),
+    sa.Column("bucket", sa.String(64), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("requests", sa.BigInteger, nullable=False),
+    sa.Column("records", sa.BigInteger, nullable=False),
+    sa.Column("units", sa.BigInteger, nullable=False),
 )
 SCHEMA_WAIT_SECONDS = 60.0
 
@@ -128,11 +144,11 @@ class QuotaLedger:
         self._create_schema()
 
     def _create_schema(self) -> None:
-        """Create the table (or add a column an older ledger lacks) unless it is there. Several run processes
-        starting on an empty database all find no table and all CREATE it; the losers fail ("already exists"
-        on SQLite, DuplicateObject/UniqueViolation on PostgreSQL) once the winner has committed, and under
-        load SQLite may answer "database is locked" past its busy timeout: a failure is retried until the
-        schema is there (bounded by ``SCHEMA_WAIT_SECONDS``)."""
+        """Create the tables (or add a column an older ledger lacks) unless they are there (a ledger made before
+        keyed charges gains ``quota_charges``). Several run processes starting on an empty database all find no
+        table and all CREATE it; the losers fail ("already exists" on SQLite, DuplicateObject/UniqueViolation
+        on PostgreSQL) once the winner has committed, and under load SQLite may answer "database is locked"
+        past its busy timeout: a failure is retried until the schema is there (``SCHEMA_WAIT_SECONDS``)."""
         deadline = time.monotonic() + SCHEMA_WAIT_SECONDS
         delay = 0.05
         while True:
@@ -151,7 +167,7 @@ class QuotaLedger:
     def _schema_complete(self) -> bool:
         try:
             inspector = sa.inspect(self.engine)
-            if not inspector.has_table(usage_table.name):
+            if not all(inspector.has_table(t.name) for t in _metadata.sorted_tables):
                 return False
             have = {c["name"] for c in inspector.get_columns(usage_table.name)}
         except sa.exc.DBAPIError:
@@ -285,17 +301,41 @@ class QuotaLedger:
         records: int = 0,
         units: int = 0,
         day: datetime | date | None = None,
-    ) -> None:
-        """Record spending that was not reserved (unconditional)."""
+        key: str | None = None,
+    ) -> bool:
+        """Record spending that was not reserved (unconditional). With ``key``, at most once per key: False when
+        the key was booked before (nothing added), True when this call booked it."""
         d = utc_day(day)
         c = usage_table.c
         with self.engine.begin() as conn:
+            row = {"key": key, "api": api, "bucket": bucket, "day": d, "requests": requests, "records": records,
+                   "units": units}  # fmt: skip
+            if key is not None and not self._claim(conn, row):
+                return False
             self._ensure_row(conn, api, bucket, d)
             conn.execute(
                 usage_table.update()
                 .where(self._where(api, bucket, d))
                 .values(requests=c.requests + requests, records=c.records + records, units=c.units + units)
             )
+        return True
+
+    @staticmethod
+    def _claim(conn: sa.Connection, row: dict[str, Any]) -> bool:
+        """Insert the charge's key row in its transaction; False if the key is already there. The primary key
+        decides, not a read first: a concurrent charge of the same key waits for ours, then fails its insert."""
+        try:
+            with conn.begin_nested():  # a savepoint: a refused insert leaves the transaction usable
+                conn.execute(charges_table.insert().values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def charged(self, key: str) -> bool:
+        """Whether ``key`` was booked by a keyed ``charge``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(charges_table.c.key).where(charges_table.c.key == key)).first()
+        return found is not None
 
     def used(self, api: str, bucket: str, day: datetime | date | str | None = None) -> Usage:
         d = day if isinstance(day, str) else utc_day(day)

@@ -15,9 +15,11 @@ Resume: a job may carry ``recorded_task``, the task an earlier, interrupted atte
 window (the caller matches it by ``TaskSpec.fingerprint``). A task the service still runs, or has completed,
 is adopted instead of creating a second one; a cancelled, failed or unknown one is replaced, and the status
 call that found it so is the new task's. An adopted task's records go on the ledger on the day it was
-created (the day the service counts them on), and not at all when the earlier attempt already booked them
-(``BatchEvents.charged`` records that): a crash between a task's completion and its day's commit costs the
-rerun a result fetch, never a second count of the same records.
+created (the day the service counts them on), and only once: they are charged under the task's key
+(``records_key``), so the ledger itself refuses a second booking, also when the earlier attempt died between
+its charge and ``BatchEvents.charged`` (which records it for the UI, and lets a rerun skip the charge). A
+crash between a task's completion and its day's commit costs the rerun a result fetch, never a second count
+of the same records. RQS calls are booked by every attempt that made them (each one was a real call).
 """
 
 from __future__ import annotations
@@ -142,10 +144,24 @@ class StageBudget:
         """Count a task that is already running (adopted on resume): it may still return ``limit`` records."""
         self.reserved += limit
 
-    def settle(self, reserved: int, records: int, requests: int, day: date) -> None:
+    def settle(
+        self, reserved: int, records: int, requests: int, day: date, task_id: int | None = None
+    ) -> None:
+        """Release ``reserved`` and book what a task spent: its calls always, its records once per ``task_id``
+        (a rerun adopting the task may settle it again)."""
         self.reserved -= reserved
-        if self.ledger is not None:
-            self.ledger.charge(API, self.stage.name, requests=requests, records=records, day=day)
+        if self.ledger is None:
+            return
+        # The calls first: a crash between the two charges loses nothing (the records' key is not booked yet).
+        self.ledger.charge(API, self.stage.name, requests=requests, day=day)
+        if records:
+            key = None if task_id is None else records_key(task_id)
+            self.ledger.charge(API, self.stage.name, requests=0, records=records, day=day, key=key)
+
+
+def records_key(task_id: int) -> str:
+    """The ledger's idempotency key of a task's records."""
+    return f"vce-task:{task_id}:records"
 
 
 @dataclass
@@ -221,7 +237,7 @@ def run_batch(
 
     def finish(task: _Running, records: list[dict[str, Any]]) -> None:
         flying.remove(task)
-        budget.settle(task.reserved, 0 if task.charged else len(records), task.calls, task.day)
+        budget.settle(task.reserved, 0 if task.charged else len(records), task.calls, task.day, task.task_id)
         if records and not task.charged:
             events.charged(task.job, task.task_id, len(records))
         if task.status == TERMINAL_OK:
