@@ -24,7 +24,7 @@ from ed_support import NOW, materialize_all, resources_for
 from tests.vce.support import resources as vce_resources
 from tiktok_assets.cli import main
 from tiktok_assets.clock import clock_now
-from tiktok_assets.config import Monitoring, load_monitoring
+from tiktok_assets.config import DEFAULT_PATH, Monitoring, load_monitoring
 from tiktok_assets.defs.vce.definitions import build_assets as vce_assets
 from tiktok_assets.endpoints import ensembledata as ed
 from tiktok_assets.forecast import ensembledata as ed_forecast
@@ -39,6 +39,7 @@ from tiktok_assets.sandbox.testing import SandboxHandle, running_sandbox
 RECORDED = ("2026-05-14", "2026-05-28")
 PLANNED = ("2026-05-29", "2026-06-12")
 FIGURE = {"units": "units_spent", "records": "task_records", "requests": "task_requests"}
+MONITORING_FILE = Path(DEFAULT_PATH)  # the shipped file
 PRIVATE = "biki__7942"  # a shipped account whose posts the API refuses
 PER_DAY = {"ensembledata/user_posts", "ensembledata/comments"}  # and every VCE query's records
 
@@ -248,6 +249,27 @@ def test_a_vce_probe_counts_each_query_s_records_within_10_percent(planned: Plan
     assert not any(p.saturated for p in probes)
     assert sum(p.records for p in probes) == planned.vce_probe_counted["vce_records"]
     assert sum(p.calls for p in probes) == planned.vce_probe_counted["vce_requests"]
+
+
+def test_a_probe_stopped_by_the_budget_says_what_it_had_spent(
+    planned: Planned, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped config with a budget of 3 units a day and a fresh ledger: the posts probe is refused before
+    its fourth call, and the plan says so and what it had spent, as the sandbox counted it (exit 3)."""
+    config = tmp_path / "monitoring.yaml"
+    config.write_text(
+        MONITORING_FILE.read_text().replace("daily_units: 20000", "daily_units: 3")
+    )  # fmt: skip
+    monkeypatch.setenv("ENSEMBLEDATA_BASE_URL", planned.sandbox.ensembledata_url)
+    monkeypatch.setenv("ENSEMBLEDATA_TOKEN", planned.sandbox.ed_token)
+    monkeypatch.setenv("TIKTOK_QUOTA_DB_URL", f"sqlite:///{tmp_path / 'quota.sqlite'}")
+    before = _counted(planned.sandbox.stats())["units"]
+    args = ["plan", "--config", str(config), "--start", PLANNED[0], "--end", PLANNED[1], "--probe-posts"]
+    assert main([*args, "--lake", str(tmp_path / "no-lake"), "--dagster-home", str(planned.home)]) == 3
+    out = capsys.readouterr().out.splitlines()
+    spent = _counted(planned.sandbox.stats())["units"] - before
+    assert spent == 3 and out[0].startswith("plan: the probe stopped: ")
+    assert out[1].startswith(f"plan: before it stopped, EnsembleData probe spent {spent} units in "), out
 
 
 def test_pinned_post_calls_are_forecast_only_for_a_window_that_needs_them(planned: Planned) -> None:

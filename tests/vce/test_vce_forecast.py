@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from tiktok_assets import config
+from tiktok_assets.clock import day_span
 from tiktok_assets.config import load_monitoring
 from tiktok_assets.forecast.history import History
 from tiktok_assets.forecast.vce import forecast
@@ -78,29 +79,37 @@ def test_an_execution_stage_day_split_at_its_limit_may_exceed_it() -> None:
     ).amount == (3 * query.spec.limit)
 
 
-def test_a_probe_caps_each_test_stage_day_at_its_limit_and_a_saturated_probe_is_not_used() -> None:
-    """The probe's matches per day become the records: a test-stage day at most the query's limit (its task
-    returns a sample of that many), an execution-stage day all of them (a capped day is split and asked
-    again). A probe whose task returned its own limit may have missed matches: the line falls back."""
+def test_a_probe_is_replayed_as_the_daily_tasks_and_a_saturated_probe_is_not_used() -> None:
+    """The probe's matches become the daily tasks' records: a test-stage day at most the query's limit (its task
+    returns a sample of that many); an execution-stage window that returns its limit is split in two and both
+    halves asked, so 2,500 matches spread over a day at a limit of 1,000 cost 1,000 + 2 x 1,000 + 4 x 625.
+    A probe whose task returned its own limit may have missed matches: the line falls back to the bound."""
     m = load_monitoring(config.DEFAULT_PATH, today=date(2026, 6, 15))
     first, last = date(2026, 6, 1), date(2026, 6, 2)
     test_stage = next(q for q in m.vce_queries if q.stage == "test")
     execution = next(q for q in m.vce_queries if q.stage == "execution")
-    busy = {first: test_stage.spec.limit + 40, last: 7}
+    assert execution.spec.limit == 1_000
+    start, second = day_span(first)
+
+    def spread(n: int, lo: int, hi: int) -> list[int]:
+        return [lo + (hi - lo) * i // n for i in range(n)]
+
+    busy = spread(test_stage.spec.limit + 40, start, second) + spread(7, second, second + 86_400)
     probe = {
-        test_stage.name: QueryProbe(busy, sum(busy.values()), 4, 5_000, "test"),
-        execution.name: QueryProbe({first: 2_500, last: 10}, 2_510, 4, 100_000, "execution"),
-    }
-    by = {line.asset: line for line in forecast(m, first, last, probe=probe) if line.unit == "records"}
+        test_stage.name: QueryProbe(busy, 4, 5_000, "test"),
+        execution.name: QueryProbe(spread(2_500, start, second) + spread(10, second, second + 86_400), 4,
+                                   100_000, "execution"),
+    }  # fmt: skip
+    lines = forecast(m, first, last, probe=probe)
+    by = {line.asset: line for line in lines if line.unit == "records"}
     assert by[f"vce/{test_stage.name}"].amount == test_stage.spec.limit + 7
-    assert by[f"vce/{execution.name}"].amount == 2_510
+    assert by[f"vce/{execution.name}"].amount == 1_000 + 2 * 1_000 + 4 * 625 + 10
     assert all("--probe-vce" in line.basis and line.spread == 0 for line in by.values())
-    saturated = {test_stage.name: QueryProbe({first: 5_000}, 5_000, 4, 5_000, "test")}
-    (line,) = [
-        x
-        for x in forecast(m, first, last, probe=saturated)
-        if x.unit == "records" and x.asset.endswith(test_stage.name)
-    ]
+    calls = {line.asset: line.amount for line in lines if line.unit == "requests"}
+    assert calls[f"vce/{execution.name}"] == (7 + 1) * 4 and calls[f"vce/{test_stage.name}"] == 2 * 4
+    saturated = {test_stage.name: QueryProbe(spread(200, start, second), 4, 200, "test")}
+    (line,) = [x for x in forecast(m, first, last, probe=saturated)
+               if x.unit == "records" and x.asset.endswith(test_stage.name)]  # fmt: skip
     assert (
         "--probe-vce" not in line.basis and line.amount == 2 * test_stage.spec.limit
     )  # the bound, as without

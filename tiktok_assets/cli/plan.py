@@ -148,40 +148,43 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: date) -> int:
+    from tiktok_assets.clients.errors import ApiError
     from tiktok_assets.forecast import aggregate
-    from tiktok_assets.forecast import research as research_forecast
+    from tiktok_assets.forecast.ensembledata_probe import PostsProbe
 
-    client = None
-    if args.probe:
-        from tiktok_assets import backends
-
-        client = backends.research_client()
-    try:
-        evidence = research_forecast.gather(monitoring, start, end, lake=args.lake, client=client)
-    finally:
-        if client is not None:
-            client.close()
     history = _history(args, monitoring)
-    posts = _probe_posts(monitoring, start, end) if args.probe_posts else None
-    tasks = _probe_vce(monitoring, start, end) if args.probe_vce else None
+    # What the EnsembleData and VCE probes spent, filled as they go: said even when one stops. The VCE goes
+    # first: a spent test stage refuses it before anything else is spent.
+    posts, tasks = PostsProbe(), {}
+    try:
+        if args.probe_vce:
+            _probe_vce(monitoring, start, end, tasks)
+        evidence = _research_evidence(args, monitoring, start, end)
+        if args.probe_posts:
+            _probe_posts(monitoring, start, end, posts)
+    except ApiError as exc:  # the probe met the API's refusal (quota, credentials): nothing is planned
+        print(f"plan: the probe stopped: {exc}")
+        spent = _probes_spent(posts if args.probe_posts else None, tasks if args.probe_vce else None)
+        if spent:
+            print(f"plan: before it stopped, {spent}")
+        return 3
     options = {
         "research": {
             "snapshots": args.snapshots,
             "videos_per_day": args.videos_per_day,
             "evidence": evidence,
         },
-        "ensembledata": {"snapshots": args.snapshots, "history": history, "probe": posts},
-        "vce": {"history": history, "probe": tasks},
+        "ensembledata": {
+            "snapshots": args.snapshots,
+            "history": history,
+            "probe": posts if args.probe_posts else None,
+        },
+        "vce": {"history": history, "probe": tasks if args.probe_vce else None},
     }
     lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
-    if posts is not None:
-        evidence_note = f"EnsembleData probe spent {posts.units:,} units in {posts.requests:,} calls; "
-    else:
-        evidence_note = ""
-    if tasks is not None:
-        evidence_note += f"VCE probe spent {_vce_spent(tasks)}; "
-    note = f"{evidence_note}{_evidence_note(evidence)}; instance: " + (
+    spent = _probes_spent(posts if args.probe_posts else None, tasks if args.probe_vce else None)
+    note = f"{f'{spent}; ' if spent else ''}{_evidence_note(evidence)}; instance: " + (
         f"{history.partition_count:,} recorded partition(s)" if history and history.recorded else "no history"
     )
     print(f"plan {start} .. {end} ({days} days) for {monitoring.path}; {note}")
@@ -201,32 +204,55 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
     return 0
 
 
-def _probe_posts(monitoring: Any, start: date, end: date) -> Any:
+def _research_evidence(args: argparse.Namespace, monitoring: Any, start: date, end: date) -> Any:
+    """The lake's history of the Research queries, overlaid by ``--probe``'s searches of the range."""
+    from tiktok_assets.forecast import research as research_forecast
+
+    client = None
+    if args.probe:
+        from tiktok_assets import backends
+
+        client = backends.research_client()
+    try:
+        return research_forecast.gather(monitoring, start, end, lake=args.lake, client=client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _probe_posts(monitoring: Any, start: date, end: date, found: Any) -> None:
     """The range's EnsembleData posts, walked on the ledger (its daily budget refuses what would pass it)."""
     from tiktok_assets import backends
     from tiktok_assets.clock import clock_now
     from tiktok_assets.forecast import ensembledata_probe
 
     with backends.ensembledata_client(daily_units=monitoring.ensembledata.daily_units) as client:
-        return ensembledata_probe.probe(client, monitoring, start, end, clock_now())
+        ensembledata_probe.probe(client, monitoring, start, end, clock_now(), found)
 
 
-def _probe_vce(monitoring: Any, start: date, end: date) -> Any:
+def _probe_vce(monitoring: Any, start: date, end: date, found: dict[str, Any]) -> None:
     """One task per named VCE query over the range, through the assets' runner and ledger."""
     from tiktok_assets.defs.vce.resources import VceResource
     from tiktok_assets.forecast import vce_probe
 
     vce = VceResource()
-    return vce_probe.probe(monitoring, start, end, client=vce.client, budget=vce.budget)
+    vce_probe.probe(monitoring, start, end, client=vce.client, budget=vce.budget, found=found)
 
 
-def _vce_spent(tasks: Any) -> str:
-    """``155 test-stage records, 208 execution-stage records, 9 RQS calls``."""
-    by_stage: dict[str, int] = {}
-    for found in tasks.values():
-        by_stage[found.stage] = by_stage.get(found.stage, 0) + found.records
-    records = ", ".join(f"{n:,} {stage}-stage records" for stage, n in sorted(by_stage.items()))
-    return f"{records}, {sum(t.calls for t in tasks.values()):,} RQS calls"
+def _probes_spent(posts: Any, tasks: dict[str, Any] | None) -> str:
+    """``EnsembleData probe spent 9 units in 10 calls; VCE probe spent 208 execution-stage records, …``."""
+    said = []
+    if posts is not None:
+        said.append(f"EnsembleData probe spent {posts.units:,} units in {posts.requests:,} calls")
+    if tasks:
+        by_stage: dict[str, int] = {}
+        for found in tasks.values():
+            by_stage[found.stage] = by_stage.get(found.stage, 0) + found.records
+        records = ", ".join(f"{n:,} {stage}-stage records" for stage, n in sorted(by_stage.items()))
+        said.append(f"VCE probe spent {records}, {sum(t.calls for t in tasks.values()):,} RQS calls")
+    elif tasks is not None:
+        said.append("VCE probe: no named VCE queries")
+    return "; ".join(said)
 
 
 def _daily_budgets(args: argparse.Namespace, monitoring: Any) -> dict[tuple[str, str, str], int | None]:

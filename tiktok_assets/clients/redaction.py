@@ -105,10 +105,9 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
-def install_log_redaction() -> None:
-    """Idempotent: attach the redacting filter to httpx's, httpcore's and our loggers."""
-    for name in _REDACTED_LOGGERS:
-        logger = logging.getLogger(name)
+def install_log_redaction(*more: logging.Logger) -> None:
+    """Idempotent: attach the redacting filter to httpx's, httpcore's and our loggers (and ``more``)."""
+    for logger in (*(logging.getLogger(name) for name in _REDACTED_LOGGERS), *more):
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
 

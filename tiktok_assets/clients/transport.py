@@ -56,8 +56,6 @@ def lookup_endpoint(endpoints: Mapping[str, T], path: str, prefix: str, api: str
 
 
 log = logging.getLogger(__name__)
-if log.level == logging.NOTSET:  # the retry lines are INFO; a level set elsewhere (logging config) wins
-    log.setLevel(logging.INFO)
 
 __all__ = ["RetryPolicy", "Sent", "Transport", "TransportClient", "TransportStats", "lookup_endpoint"]
 
@@ -100,6 +98,7 @@ class Transport:
         http_transport: httpx.BaseTransport | None = None,
     ) -> None:
         install_log_redaction()
+        self.log = log  # where retries are said; a run's resource sends them to the run's log (``log_to``)
         self.api = api
         self.policy = policy or RetryPolicy.from_env()
         self.stats = TransportStats()
@@ -209,7 +208,7 @@ class Transport:
                     if after_attempt is not None:
                         after_attempt(response)
                 self._count(error)
-                log.debug("%s %s attempt %d failed: %s", self.api, path, attempts, error)
+                self.log.debug("%s %s attempt %d failed: %s", self.api, path, attempts, error)
                 if isinstance(error, TokenExpiredError):
                     if refreshed or refresh is None:
                         raise AuthError(
@@ -234,18 +233,20 @@ class Transport:
                 else:
                     retries += 1
                     if attempts >= policy.max_attempts:
-                        log.warning("%s (attempt %d of %d): giving up", error, attempts, policy.max_attempts)
+                        self.log.warning(
+                            "%s (attempt %d of %d): giving up", error, attempts, policy.max_attempts
+                        )
                         raise error
                     server_says = error.retry_after if isinstance(error, RateLimitedError) else None
                     wait = server_says if server_says is not None else policy.backoff(retries)
                 if waited + wait > policy.max_total_wait:
-                    log.warning(
+                    self.log.warning(
                         "%s (attempt %d): giving up, %.1f s waited of %.0f s",
                         error, attempts, waited, policy.max_total_wait,
                     )  # fmt: skip
                     raise error
-                # INFO: a run's log (dagster.yaml python_logs) shows why a step is slow, and what was retried.
-                log.info(
+                # INFO: a run's log shows why a step is slow, and what was retried.
+                self.log.info(
                     "%s (attempt %d of %d); retrying in %.2f s", error, attempts, policy.max_attempts, wait
                 )
                 self.stats.retries += 1
@@ -267,6 +268,13 @@ class TransportClient:
 
     def close(self) -> None:
         self.transport.close()
+
+    def log_to(self, logger: logging.Logger) -> Self:
+        """Say retries and give-ups on ``logger`` (a run's: ``dagster.get_dagster_logger``); its records are
+        redacted like the module's."""
+        install_log_redaction(logger)
+        self.transport.log = logger
+        return self
 
     def __enter__(self) -> Self:
         return self

@@ -153,7 +153,10 @@ def _pinned_calls(endpoint: Endpoint, m: Monitoring, end: date, now: datetime) -
     if endpoint is not ed.USER_POSTS or reads_from_top(end, now):
         return 0, ""
     units = len(m.accounts) * ed.PRICES[endpoint.path]
-    return units, f" + {units} units: one call from the top an account for its pinned posts (an old window)"
+    return units, (
+        f" + {units} units: one call from the top an account for its pinned posts (an old window; an account "
+        "the API refuses is charged nothing)"
+    )
 
 
 def _walk_units(history: History, asset: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from tiktok_assets.clients.errors import UserUnavailableError
+from tiktok_assets.clients.errors import ApiError, UserUnavailableError
 from tiktok_assets.clients.protocols import EnsembleDataApi
 from tiktok_assets.config import Monitoring
 from tiktok_assets.defs.ensembledata.chains import follow
@@ -32,32 +32,48 @@ class PostsProbe:
 
 
 def probe(
-    client: EnsembleDataApi, monitoring: Monitoring, start: date, end: date, now: datetime
-) -> PostsProbe:
-    """Every monitored account's posts of ``start``..``end`` (inclusive), walked as one backfill run walks them."""
-    found = PostsProbe()
+    client: EnsembleDataApi, monitoring: Monitoring, start: date, end: date, now: datetime,
+    found: PostsProbe | None = None,
+) -> PostsProbe:  # fmt: skip
+    """Every monitored account's posts of ``start``..``end`` (inclusive), walked as one backfill run walks them.
+    ``found`` is filled as the walk goes, a failed call's attempts included, so a caller can say what a probe
+    that stopped had spent."""
+    found = PostsProbe() if found is None else found
     posts: DayPosts = defaultdict(dict)
-    settings = monitoring.ensembledata
     for username in monitoring.accounts:
-        pins = pinned_chain(username, settings, end, now)
-        chains = [c for c in (pins, user_posts_chain(username, settings, start, end, now)) if c is not None]
         try:
-            for chain in chains:
-                for page, _following in follow(client, chain):
-                    found.units, found.requests = found.units + page.units, found.requests + page.requests
-                    for record in page.records:
-                        if chain is pins and not record.get("is_top"):
-                            continue  # the walk's own rows, as the asset keeps them
-                        day = _day(record.get("create_time"))
-                        if day is not None and start <= day <= end:
-                            stats = record.get("statistics") or {}
-                            posts[day][int(record["aweme_id"])] = int(stats.get("comment_count") or 0)
-        except UserUnavailableError as exc:
-            found.units += exc.attempts.units
-            found.requests += exc.attempts.requests
+            _walk_account(client, username, monitoring, start, end, now, found, posts)
+        except UserUnavailableError as exc:  # a fact about the account; the refusal cost what was asked
             found.unavailable[username] = exc.reason
+        except ApiError:
+            found.posts = dict(posts)
+            raise
     found.posts = dict(posts)
     return found
+
+
+def _walk_account(
+    client: EnsembleDataApi, username: str, monitoring: Monitoring, start: date, end: date, now: datetime,
+    found: PostsProbe, posts: DayPosts,
+) -> None:  # fmt: skip
+    settings = monitoring.ensembledata
+    pins = pinned_chain(username, settings, end, now)
+    chains = [c for c in (pins, user_posts_chain(username, settings, start, end, now)) if c is not None]
+    try:
+        for chain in chains:
+            for page, _following in follow(client, chain):
+                found.units, found.requests = found.units + page.units, found.requests + page.requests
+                for record in page.records:
+                    if chain is pins and not record.get("is_top"):
+                        continue  # the walk's own rows, as the asset keeps them
+                    day = _day(record.get("create_time"))
+                    if day is not None and start <= day <= end:
+                        stats = record.get("statistics") or {}
+                        posts[day][int(record["aweme_id"])] = int(stats.get("comment_count") or 0)
+    except ApiError as exc:  # every attempt of the failed call is spent too
+        found.units += exc.attempts.units
+        found.requests += exc.attempts.requests
+        raise
 
 
 def _day(create_time: object) -> date | None:

@@ -2,8 +2,8 @@
 
 Each query runs one task per UTC day, and a task returns at most its ``limit`` records; the VCE counts the
 records a task returns. Three grounds, each line saying which it used:
-- **the probe** (``plan --probe-vce``, ``forecast.vce_probe``): one task over the range returned each day's
-  matches, so the records are counted (a test-stage day at most its limit);
+- **the probe** (``plan --probe-vce``, ``forecast.vce_probe``): one task over the range returned the matches,
+  and the daily tasks are replayed on them (``replay``): records and tasks counted, splits included;
 - **history** (``forecast.history``): the instance's record of each stored day's task (``task_records``,
   ``task_requests``). A window costs the mean of the recorded days per day, ± the
   range the recorded days' variation gives (``ForecastLine.spread``): how many videos a query matches is only
@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tiktok_assets.clock import day_span
 from tiktok_assets.config import Monitoring, VceQuery
 from tiktok_assets.endpoints.vce import STAGES
 from tiktok_assets.forecast.history import History
@@ -39,19 +41,42 @@ def history_assets(monitoring: Monitoring) -> list[str]:
     return [asset_name(q) for q in monitoring.vce_queries]
 
 
-def _probed(query: VceQuery, start: date, end: date, found: QueryProbe) -> tuple[int, str] | None:
-    """Records the range's daily tasks will return, from the probe's matches per day: each day's at most the
-    query's limit in the test stage (a sample), all of them in the execution stage (a day at its limit is
-    split and asked again). None when the probe's task reached its own limit (more may match)."""
+@dataclass(frozen=True)
+class Replayed:
+    records: int
+    tasks: int
+    split: int  # tasks that returned their limit and were asked again in two halves
+
+
+def replay(query: VceQuery, start: date, end: date, found: QueryProbe) -> Replayed:
+    """The daily tasks of ``start``..``end`` as the assets run them (``defs/vce/tasks``), on the probe's matches:
+    a task returns at most its limit; in the execution stage a window that returned its limit (the first
+    matches only) is split in two and both halves are asked; in the test stage it is a sample, kept."""
+    limit, sampled = query.spec.limit, STAGES[query.stage].sampled
+    records = tasks = split = 0
+    windows = [day_span(start + timedelta(days=i)) for i in range((end - start).days + 1)]
+    while windows:
+        lo, hi = windows.pop()
+        n, tasks = found.matches(lo, hi), tasks + 1
+        records += min(n, limit)
+        if n >= limit and not sampled and hi - lo >= 2:
+            middle = (lo + hi) // 2
+            windows += [(lo, middle), (middle, hi)]
+            split += 1
+    return Replayed(records, tasks, split)
+
+
+def _probed(query: VceQuery, start: date, end: date, found: QueryProbe) -> tuple[Replayed, str] | None:
+    """The records the range's tasks will return, replayed on the probe's matches; None when the probe's own
+    task reached its limit (more may match than it returned)."""
     if found.saturated:
         return None
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    cap = query.spec.limit if STAGES[query.stage].sampled else None
-    per_day = [found.matches.get(d, 0) for d in days]
-    records = sum(min(n, cap) for n in per_day) if cap is not None else sum(per_day)
-    return records, (
-        f"the {found.records:,} matches of {start}..{end} one task found{f', at most {cap:,} a day' if cap else ''} "
-        f"(--probe-vce spent {found.records:,} records and {found.calls} RQS calls; {found.stage} stage"
+    done = replay(query, start, end, found)
+    split = f", {done.split} of them split at the limit of {query.spec.limit:,}" if done.split else ""
+    cap = f", at most {query.spec.limit:,} a day" if STAGES[query.stage].sampled else ""
+    return done, (
+        f"{done.tasks} tasks on the {found.records:,} matches one task found{cap}{split} (--probe-vce spent "
+        f"{found.records:,} records and {found.calls} RQS calls; {found.stage} stage"
     )  # closed with the stage's allowance below
 
 
@@ -68,9 +93,11 @@ def forecast(
     for query in monitoring.vce_queries:
         asset, stage = asset_name(query), STAGES[query.stage]
         recorded, spread = history.mean(asset, "task_records"), history.spread(asset, "task_records", days)
-        probed = _probed(query, start, end, probe[query.name]) if probe and query.name in probe else None
+        found = probe.get(query.name) if probe else None
+        probed = _probed(query, start, end, found) if found else None
         if probed:
-            (records, basis), spread = probed, 0
+            (done, basis), spread = probed, 0
+            records = done.records
         elif recorded:
             # A test-stage task returns at most its limit (a sample); an execution-stage day at its limit is
             # split and asked again, so its records may exceed the limit.
@@ -86,7 +113,11 @@ def forecast(
             basis += f": {stage.daily_records:,} records a day, so up to {need} day(s) of its allowance"
         lines.append(ForecastLine(asset, API, "records", records, basis + ")", stage.name, spread))
         calls = history.mean(asset, "task_requests")
-        if calls:
+        if probed and found:
+            lines.append(ForecastLine(asset, API, "requests", done.tasks * found.calls,
+                                      f"{done.tasks} tasks x {found.calls} RQS calls, what the probe's task took",
+                                      stage.name))  # fmt: skip
+        elif calls:
             lines.append(ForecastLine(asset, API, "requests", math.ceil(calls[0] * days),
                                       f"{days} tasks x {calls[0]:.2f} RQS calls, the mean of {calls[1]} recorded task day(s)",
                                       stage.name))  # fmt: skip

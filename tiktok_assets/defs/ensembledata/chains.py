@@ -79,7 +79,6 @@ class Walker:
             rows_seen += table.num_rows
             yield Fetched(table)
             params = following
-        seen: set[str] = set()
         pages = follow(self.client, chain, params)
         while params is not None:
             try:
@@ -92,13 +91,7 @@ class Walker:
             self.spend.book(page)
             rows_seen += len(page.records)
             yield Fetched(table, page.requests, page.units)
-            marker = json.dumps(following, sort_keys=True, default=str)
-            if following is not None and marker in seen:
-                raise CursorStuckError(
-                    f"{chain.path}: cursor repeated", api="ensembledata", endpoint=chain.path
-                )
-            seen.add(marker)
-            params = following
+            params = following  # a cursor that repeats stops the walk at the next page (``follow``)
 
     def _table(self, chain: Chain, params: Mapping[str, Any], page: Page, offset: int) -> pa.Table:
         dataset, shape = chain.dataset, SHAPES[chain.path]
@@ -118,14 +111,20 @@ def follow(
     client: EnsembleDataApi, chain: Chain, params: Mapping[str, Any] | None = None
 ) -> Iterator[tuple[Page, dict[str, Any] | None]]:
     """Each page of ``chain`` from ``params`` on (default: its first), with the parameters of the call after it
-    (None: it was the last). Nothing is journaled or counted here."""
+    (None: it was the last). Nothing is journaled or counted here. A cursor that comes back a second time
+    raises ``CursorStuckError`` after its page is yielded, instead of asking (and paying for) it again."""
     asked: dict[str, Any] | None = dict(chain.params if params is None else params)
+    seen: set[str] = set()
     while asked is not None:
         page = client.call(chain.path, asked)
         following = None if chain.single else client.next_params(chain.path, asked, page)
         if following is not None and chain.tune is not None:
             following = chain.tune(asked, following, page)
         yield page, following
+        marker = json.dumps(following, sort_keys=True, default=str)
+        if following is not None and marker in seen:
+            raise CursorStuckError(f"{chain.path}: cursor repeated", api="ensembledata", endpoint=chain.path)
+        seen.add(marker)
         asked = following
 
 

@@ -128,7 +128,8 @@ def user_posts_asset(monitoring: Monitoring, days_def: dg.PartitionsDefinition) 
         lineage = run_lineage(context)
         root = lineage["root_run_id"]
         todo = [d for d in days if not stored_by_this_run(lake.storage, ds.USER_POSTS, _part(d), root)]
-        spend, by_day = Spend(), DaySpend(days)
+        # the days this attempt walks: a page with no row of them goes to the first, never to a resumed day
+        spend, by_day = Spend(), DaySpend(todo)
         by_day.track_pinned()  # every day says what its pinned-post share was, 0 included
         if todo:
             window = (todo[0], todo[-1] + timedelta(days=1))

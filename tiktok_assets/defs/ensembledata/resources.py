@@ -22,6 +22,7 @@ from tiktok_assets.clients.protocols import EnsembleDataApi
 from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clock import clock_now
 from tiktok_assets.config import current_monitoring
+from tiktok_assets.defs.run_log import RETRIES
 
 
 class EnsembleDataResource(dg.ConfigurableResource):
@@ -69,10 +70,14 @@ class EnsembleDataResource(dg.ConfigurableResource):
     def client(self) -> EnsembleDataApi:
         if self._client is None:
             self._client = backends.ensembledata_client(
-                token=self.token, base_url=self.base_url, ledger_url=self.ledger_url,
-                daily_units=self.budget_units(), http_timeout=self.http_timeout, long_timeout=self.long_timeout,
+                token=self.token,
+                base_url=self.base_url,
+                ledger_url=self.ledger_url,
+                daily_units=self.budget_units(),
+                http_timeout=self.http_timeout,
+                long_timeout=self.long_timeout,
                 clock=lambda: self.now().timestamp(),
-            )  # fmt: skip
+            ).log_to(RETRIES)
         return self._client
 
     def units_left(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ from tiktok_assets.clients.quota import Budget, QuotaLedger
 from tiktok_assets.clients.research import ResearchClient
 from tiktok_assets.clients.research_endpoints import DEFAULT_BUDGETS
 from tiktok_assets.clock import clock_now
+from tiktok_assets.defs.run_log import RETRIES
 
 
 class ResearchApiResource(dg.ConfigurableResource):
@@ -85,10 +86,15 @@ class ResearchApiResource(dg.ConfigurableResource):
     def client(self) -> ResearchApi:
         if self._client is None:
             self._client = backends.research_client(
-                client_key=self.client_key, client_secret=self.client_secret, base_url=self.base_url,
-                ledger_url=self.ledger_url, budgets=self.budgets(), http_timeout=self.http_timeout,
-                clock=lambda: self.now().timestamp(), retry_policy=self.retry_policy,
-            )  # fmt: skip
+                client_key=self.client_key,
+                client_secret=self.client_secret,
+                base_url=self.base_url,
+                ledger_url=self.ledger_url,
+                budgets=self.budgets(),
+                http_timeout=self.http_timeout,
+                clock=lambda: self.now().timestamp(),
+                retry_policy=self.retry_policy,
+            ).log_to(RETRIES)
         return self._client
 
     def quota_left(self) -> dict[str, int]:
