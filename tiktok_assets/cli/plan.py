@@ -155,16 +155,17 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
     history = _history(args, monitoring)
     # What the EnsembleData and VCE probes spent, filled as they go: said even when one stops. The VCE goes
     # first: a spent test stage refuses it before anything else is spent.
-    posts, tasks = PostsProbe(), {}
+    posts = PostsProbe() if args.probe_posts else None
+    tasks: dict[str, Any] | None = {} if args.probe_vce else None
     try:
-        if args.probe_vce:
+        if tasks is not None:
             _probe_vce(monitoring, start, end, tasks)
         evidence = _research_evidence(args, monitoring, start, end)
-        if args.probe_posts:
+        if posts is not None:
             _probe_posts(monitoring, start, end, posts)
     except ApiError as exc:  # the probe met the API's refusal (quota, credentials): nothing is planned
         print(f"plan: the probe stopped: {exc}")
-        spent = _probes_spent(posts if args.probe_posts else None, tasks if args.probe_vce else None)
+        spent = _probes_spent(posts, tasks)
         if spent:
             print(f"plan: before it stopped, {spent}")
         return 3
@@ -174,16 +175,12 @@ def _print_plan(args: argparse.Namespace, monitoring: Any, start: date, end: dat
             "videos_per_day": args.videos_per_day,
             "evidence": evidence,
         },
-        "ensembledata": {
-            "snapshots": args.snapshots,
-            "history": history,
-            "probe": posts if args.probe_posts else None,
-        },
-        "vce": {"history": history, "probe": tasks if args.probe_vce else None},
+        "ensembledata": {"snapshots": args.snapshots, "history": history, "probe": posts},
+        "vce": {"history": history, "probe": tasks},
     }
     lines = aggregate.forecast_all(monitoring, start, end, options)
     days = (end - start).days + 1
-    spent = _probes_spent(posts if args.probe_posts else None, tasks if args.probe_vce else None)
+    spent = _probes_spent(posts, tasks)
     note = f"{f'{spent}; ' if spent else ''}{_evidence_note(evidence)}; instance: " + (
         f"{history.partition_count:,} recorded partition(s)" if history and history.recorded else "no history"
     )
